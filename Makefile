@@ -1,0 +1,33 @@
+# cgi2scgi: `make` builds the static musl binary; `make CC=cc` a glibc one.
+VERSION = 0.1.0
+CC = musl-gcc
+PREFIX = /usr/local
+CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Os -Wall -Wextra -Werror \
+	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+	-fno-stack-protector -fno-pie -fno-ident
+LDFLAGS = -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
+	-Wl,--build-id=none -Wl,-z,norelro -Wl,-z,common-page-size=64
+DEFS = -DVERSION='"$(VERSION)"'
+ifdef SOCKET
+DEFS += -DSOCKET='"$(SOCKET)"'
+endif
+ifdef START
+DEFS += -DSTART='"$(START)"'
+endif
+SRCS = cgi2scgi.c config.c lock.c spawn.c
+MAX_SIZE = 12288
+
+all: cgi2scgi
+
+cgi2scgi: $(SRCS) cgi2scgi.h Makefile
+	@command -v $(CC) >/dev/null || sh tests/need.sh musl-tools
+	$(CC) $(CFLAGS) $(DEFS) $(LDFLAGS) -o $@ $(SRCS)
+
+size: cgi2scgi
+	@n=$$(wc -c < cgi2scgi); echo "cgi2scgi: $$n bytes (bar $(MAX_SIZE), aim 10240)"; \
+	test $$n -le $(MAX_SIZE)
+
+clean:
+	rm -f cgi2scgi tests/unit/run_tests
+
+.PHONY: all size clean

@@ -1,0 +1,80 @@
+/* cgi2scgi: run as a CGI program, forward the request to an SCGI app. */
+#ifndef CGI2SCGI_H
+#define CGI2SCGI_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+
+#define MAX_ENV 32
+
+struct addr {
+	union {
+		struct sockaddr sa;
+		struct sockaddr_un un;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} u;
+	socklen_t len;
+};
+
+struct config {
+	const char *file;	/* last config file read, for messages */
+	const char *socket;
+	const char *start;
+	const char *directory;
+	const char *log;
+	const char *lock;
+	const char *env[MAX_ENV];
+	int nenv;
+	long start_timeout;
+	long retry_after;
+	long timeout;
+};
+
+/* config.c */
+void config_defaults(struct config *c);
+const char *config_environ(struct config *c, char **env);
+const char *config_text(struct config *c, char *text, const char *file,
+    int *line);
+int config_file(struct config *c, const char *file, int need_shebang);
+const char *config_check(const struct config *c);
+int parse_seconds(const char *s, long *v);
+int parse_addr(const char *s, struct addr *a);
+const char *unix_path(const char *s);
+char *concat(const char *a, const char *b, const char *c);
+
+/* cgi2scgi.c */
+extern const char *tag;
+int writeall(int fd, const void *buf, size_t n);
+void logline(const char *what, const char *detail);
+const char *errtext(int e);
+char *utoa(char *end, unsigned long long v);
+int parse_length(const char *s, unsigned long long *n);
+size_t scgi_header(char *buf, char **env, const char *length, int skip_te);
+int status_line(const char *b, size_t n);
+
+/* lock.c */
+struct record {
+	long long epoch;
+	int failed;
+	long pid;
+};
+int lock_take(const char *path, long seconds);
+int record_read(int fd, struct record *r);
+int record_write(int fd, const struct record *r);
+int record_parse(const char *s, size_t n, struct record *r);
+size_t record_format(char *buf, const struct record *r);
+
+/* spawn.c */
+int app_connect(const struct config *c, const struct addr *a, long *retry);
+size_t start_env(const char **out, size_t max, char **env,
+    const struct config *c, const char *sock);
+long backoff_us(int attempt);
+void pause_us(long us);
+long long now_ms(int clock);
+int sig_set(int sig, int ignore);
+int dial(const struct addr *a, long seconds);
+
+#endif

@@ -1,0 +1,207 @@
+# A raw SCGI server for the cgi2scgi integration tests: it answers with
+# bytes of its own choosing and records what it received.
+#
+#   rawscgi.py --name NAME --log FILE --listen ADDR [--listen ADDR...]
+#
+# ADDR is a unix socket path, 127.0.0.1:PORT or [::1]:PORT.  Every connection
+# appends "conn name=NAME path=PATH_INFO qs=QUERY_STRING" to FILE, then is
+# served by PATH_INFO:
+#   /hello         a fixed CGI answer
+#   /env           the SCGI header pairs in received order, "K=V" lines, and
+#                  "BODY=LEN SHA256" of the body
+#   /status        raw "HTTP/1.1 201 Created" status line (R16)
+#   /status-split  raw "HTTP/1.1 202 Accepted", the line sent in pieces
+#   /close         close at once, nothing sent (502)
+#   /hang          send nothing until the peer closes (504)
+#   /count         read the body, log "count id=.. cl=N got=M eof=0|1", then
+#                  answer (R14: client gone mid-upload)
+#   /endless       send data until the peer goes; log "endless id=.. stopped
+#                  after N: REASON" (R14: client gone mid-download)
+#   /early         answer 413 at once, never read the body, close
+import argparse
+import hashlib
+import os
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+
+lock = threading.Lock()
+args = None
+
+
+def log(line):
+    with lock:
+        with open(args.log, "a") as f:
+            f.write(line + "\n")
+
+
+def recv_exact(c, n):
+    buf = b""
+    while len(buf) < n:
+        b = c.recv(min(65536, n - len(buf)))
+        if not b:
+            break
+        buf += b
+    return buf
+
+
+def read_header(c):
+    num = b""
+    while True:
+        ch = c.recv(1)
+        if not ch:
+            return None
+        if ch == b":":
+            break
+        if not ch.isdigit() or len(num) > 10:
+            return None
+        num += ch
+    raw = recv_exact(c, int(num) + 1)
+    if len(raw) != int(num) + 1 or raw[-1:] != b",":
+        return None
+    items = raw[:-1].split(b"\0")
+    if items and items[-1] == b"":
+        items.pop()
+    return [(items[i], items[i + 1]) for i in range(0, len(items) - 1, 2)]
+
+
+def read_body(c, n):
+    """(bytes read, sha256, eof before n)"""
+    h = hashlib.sha256()
+    got = 0
+    while got < n:
+        try:
+            b = c.recv(min(65536, n - got))
+        except OSError:
+            b = b""
+        if not b:
+            return got, h.hexdigest(), True
+        h.update(b)
+        got += len(b)
+    return got, h.hexdigest(), False
+
+
+CGI_TEXT = b"Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+
+
+def serve(c):
+    try:
+        pairs = read_header(c)
+        if pairs is None:
+            log("conn name=%s bad-header" % args.name)
+            return
+        env = {}
+        for k, v in pairs:
+            env.setdefault(k.decode("latin-1"), v.decode("latin-1"))
+        path = env.get("PATH_INFO", "")
+        qs = env.get("QUERY_STRING", "")
+        q = urllib.parse.parse_qs(qs)
+        ident = q.get("id", ["-"])[0]
+        cl = int(env.get("CONTENT_LENGTH", "0") or 0)
+        log("conn name=%s path=%s qs=%s" % (args.name, path, qs))
+        if args.name == "trap" or path == "/close":
+            return
+        if path == "/hello":
+            c.sendall(CGI_TEXT + b"hello from raw\n")
+        elif path == "/env":
+            got, sha, _ = read_body(c, cl)
+            out = b"".join(k + b"=" + v + b"\n" for k, v in pairs)
+            c.sendall(CGI_TEXT + out + b"BODY=%d %s\n" % (got, sha.encode()))
+        elif path == "/status":
+            read_body(c, cl)
+            c.sendall(b"HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\n"
+                      b"X-Raw: yes\r\n\r\ncreated\n")
+        elif path == "/status-split":
+            read_body(c, cl)
+            for piece in (b"HTT", b"P/1.1 20", b"2 Acc",
+                          b"epted\r\nContent-Type: text/plain\r\n\r\n",
+                          b"accepted\n"):
+                c.sendall(piece)
+                time.sleep(0.2)
+        elif path == "/hang":
+            c.settimeout(60)
+            try:
+                while c.recv(65536):
+                    pass
+            except OSError:
+                pass
+            log("hang ended name=%s id=%s" % (args.name, ident))
+        elif path == "/count":
+            c.settimeout(60)
+            got, sha, eof = read_body(c, cl)
+            log("count id=%s cl=%d got=%d eof=%d" % (ident, cl, got, int(eof)))
+            if not eof:
+                c.sendall(CGI_TEXT + b"got %d %s\n" % (got, sha.encode()))
+        elif path == "/endless":
+            block = b"x" * 65535 + b"\n"
+            sent = 0
+            reason = "?"
+            c.sendall(b"Status: 200 OK\r\nContent-Type: "
+                      b"application/octet-stream\r\n\r\n")
+            c.settimeout(60)
+            try:
+                while sent < 1 << 34:
+                    c.sendall(block)
+                    sent += len(block)
+                    time.sleep(0.002)
+            except OSError as e:
+                reason = e.__class__.__name__
+            log("endless id=%s stopped after %d: %s" % (ident, sent, reason))
+        elif path == "/early":
+            c.sendall(b"Status: 413 Request Entity Too Large\r\n"
+                      b"Content-Type: text/plain\r\n\r\ntoo large\n")
+        else:
+            c.sendall(b"Status: 404 Not Found\r\nContent-Type: text/plain"
+                      b"\r\n\r\nno route\n")
+    except OSError as e:
+        log("conn name=%s error %s" % (args.name, e))
+    finally:
+        c.close()
+
+
+def listener(addr):
+    if addr.startswith("["):
+        host, port = addr[1:].split("]:")
+        s = socket.socket(socket.AF_INET6)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((host, int(port)))
+    elif ":" in addr:
+        host, port = addr.rsplit(":", 1)
+        s = socket.socket(socket.AF_INET)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((host, int(port)))
+    else:
+        if os.path.exists(addr):
+            os.unlink(addr)
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(addr)
+        os.chmod(addr, 0o666)
+    s.listen(64)
+    return s
+
+
+def accept_loop(s):
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+
+def main():
+    global args
+    p = argparse.ArgumentParser()
+    p.add_argument("--name", default="raw")
+    p.add_argument("--log", required=True)
+    p.add_argument("--listen", action="append", required=True)
+    args = p.parse_args()
+    socks = [listener(a) for a in args.listen]
+    for s in socks[1:]:
+        threading.Thread(target=accept_loop, args=(s,), daemon=True).start()
+    log("ready name=%s" % args.name)
+    sys.stdout.flush()
+    accept_loop(socks[0])
+
+
+if __name__ == "__main__":
+    main()
