@@ -14,6 +14,11 @@ endif
 ifdef START
 DEFS += -DSTART='"$(START)"'
 endif
+# musl's own crt1.o alone: gcc's crtbegin/crti/crtn add 800 bytes of nothing
+MUSL = /usr/lib/x86_64-linux-musl
+ifeq ($(CC),musl-gcc)
+LDFLAGS += -nostartfiles $(MUSL)/crt1.o
+endif
 SRCS = cgi2scgi.c config.c lock.c spawn.c
 MAX_SIZE = 12288
 

@@ -5,11 +5,10 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgi2scgi.h"
@@ -18,12 +17,14 @@
 #define VERSION "0"
 #endif
 
+#define CHUNK 65536
+
 extern char **environ;
 
 const char *tag = "cgi2scgi";	/* config file or socket, for log lines */
 static int nph;			/* relay byte for byte, errors as HTTP */
-static char up[65536];		/* header, then body chunks, to the app */
-static char down[65536];	/* response chunks from the app */
+static char up[1 << 20];	/* the header, then body chunks, to the app */
+static char down[CHUNK];	/* response chunks from the app */
 
 int
 writeall(int fd, const void *buf, size_t n)
@@ -43,69 +44,63 @@ writeall(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-static size_t
-add(char *buf, size_t n, size_t cap, const char *s)
+/* one read, again after EINTR */
+ssize_t
+readfd(int fd, void *buf, size_t n)
 {
-	size_t k = strlen(s);
+	ssize_t r;
 
-	if (k > cap - n)
-		k = cap - n;
-	memcpy(buf + n, s, k);
-	return n + k;
+	while ((r = read(fd, buf, n)) < 0 && errno == EINTR)
+		;
+	return r;
 }
 
-/* one line on stderr: "cgi2scgi: TAG: WHAT[: DETAIL]" */
+static ssize_t
+readin(void *buf, unsigned long long n)
+{
+	return readfd(0, buf, n < CHUNK ? n : CHUNK);
+}
+
+/* getenv, first wins as in the header (libc's costs 350 bytes) */
+static const char *
+env(const char *name)
+{
+	size_t n = strlen(name);
+	char **e;
+
+	for (e = environ; *e != NULL; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+/* the strings up to a NULL, in one write */
+void
+say(int fd, ...)
+{
+	char buf[1024];
+	const char *s;
+	size_t n = 0, k;
+	va_list ap;
+
+	va_start(ap, fd);
+	while ((s = va_arg(ap, const char *)) != NULL) {
+		k = strlen(s);
+		if (k > sizeof buf - n)
+			k = sizeof buf - n;
+		memcpy(buf + n, s, k);
+		n += k;
+	}
+	va_end(ap);
+	writeall(fd, buf, n);
+}
+
+/* one line on stderr: "cgi2scgi: TAG: WHAT[: DETAIL]" (R21) */
 void
 logline(const char *what, const char *detail)
 {
-	char buf[512];
-	size_t n;
-
-	n = add(buf, 0, sizeof buf - 1, "cgi2scgi: ");
-	n = add(buf, n, sizeof buf - 1, tag);
-	n = add(buf, n, sizeof buf - 1, ": ");
-	n = add(buf, n, sizeof buf - 1, what);
-	if (detail != NULL) {
-		n = add(buf, n, sizeof buf - 1, ": ");
-		n = add(buf, n, sizeof buf - 1, detail);
-	}
-	buf[n++] = '\n';
-	writeall(2, buf, n);
-}
-
-/* a short text for the errors an operator meets; strerror is 2 KB */
-const char *
-errtext(int e)
-{
-	static const struct { int e; const char *s; } t[] = {
-		{ ECONNREFUSED, "connection refused" },
-		{ ENOENT, "no such file or directory" },
-		{ EACCES, "permission denied" },
-		{ EAGAIN, "resource busy (full listen backlog?)" },
-		{ EINPROGRESS, "timed out" },
-		{ ETIMEDOUT, "timed out" },
-		{ ECONNRESET, "connection reset" },
-		{ EPIPE, "broken pipe" },
-		{ ENOTDIR, "not a directory" },
-		{ ELOOP, "symbolic link" },
-		{ EPERM, "not permitted" },
-		{ EMFILE, "too many open files" },
-		{ ENOSPC, "no space left on device" },
-		{ EROFS, "read-only file system" },
-		{ EOPNOTSUPP, "not supported" },
-	};
-	static char num[24] = "errno ";
-	size_t i, n;
-	char *p;
-
-	for (i = 0; i < sizeof t / sizeof t[0]; i++)
-		if (t[i].e == e)
-			return t[i].s;
-	p = utoa(num + 23, e);
-	n = num + 23 - p;
-	memmove(num + 6, p, n);
-	num[6 + n] = '\0';
-	return num;
+	say(2, "cgi2scgi: ", tag, ": ", what, detail ? ": " : "",
+	    detail ? detail : "", "\n", NULL);
 }
 
 /* decimal digits of v ending just before end; returns the first */
@@ -118,33 +113,40 @@ utoa(char *end, unsigned long long v)
 	return end;
 }
 
+/* a short text for the errors an operator meets (strerror is 2 KB) */
+const char *
+errtext(int e)
+{
+	static char num[24] = "errno ";
+	char *p;
+
+	switch (e) {
+	case ECONNREFUSED: return "connection refused";
+	case ENOENT: return "no such file or directory";
+	case EACCES: return "permission denied";
+	case EAGAIN: return "busy (listen backlog full?)";
+	case EINPROGRESS: return "timed out";
+	}
+	num[23] = '\0';
+	p = utoa(num + 23, e);
+	return memmove(num + 6, p, num + 24 - p);
+}
+
 /* a complete CGI error response on stdout (R20) */
 static void
 respond(int code, long retry)
 {
-	const char *reason;
-	char buf[256], num[24];
-	size_t n;
+	const char *reason = code == 400 ? "400 Bad Request" :
+	    code == 502 ? "502 Bad Gateway" :
+	    code == 503 ? "503 Service Unavailable" :
+	    code == 504 ? "504 Gateway Timeout" : "500 Internal Server Error";
+	char num[24];
 
-	switch (code) {
-	case 400: reason = "400 Bad Request"; break;
-	case 502: reason = "502 Bad Gateway"; break;
-	case 503: reason = "503 Service Unavailable"; break;
-	case 504: reason = "504 Gateway Timeout"; break;
-	default: reason = "500 Internal Server Error"; break;
-	}
-	n = add(buf, 0, sizeof buf, nph ? "HTTP/1.1 " : "Status: ");
-	n = add(buf, n, sizeof buf, reason);
-	if (code == 503) {
-		num[sizeof num - 1] = '\0';
-		n = add(buf, n, sizeof buf, "\r\nRetry-After: ");
-		n = add(buf, n, sizeof buf,
-		    utoa(num + sizeof num - 1, retry > 0 ? retry : 1));
-	}
-	n = add(buf, n, sizeof buf, "\r\nContent-Type: text/plain\r\n\r\n");
-	n = add(buf, n, sizeof buf, reason);
-	n = add(buf, n, sizeof buf, "\n");
-	writeall(1, buf, n);
+	num[23] = '\0';
+	say(1, nph ? "HTTP/1.1 " : "Status: ", reason,
+	    code == 503 ? "\r\nRetry-After: " : "",
+	    code == 503 ? utoa(num + 23, retry > 0 ? retry : 1) : "",
+	    "\r\nContent-Type: text/plain\r\n\r\n", reason, "\n", NULL);
 }
 
 static int
@@ -161,15 +163,12 @@ parse_length(const char *s, unsigned long long *n)
 {
 	unsigned long long v = 0;
 
-	*n = 0;
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (; *s >= '0' && *s <= '9'; s++) {
+	for (*n = 0; s != NULL && *s >= '0' && *s <= '9'; s++) {
 		if (v > (unsigned long long)(LLONG_MAX - (*s - '0')) / 10)
 			return -1;
 		v = v * 10 + (*s - '0');
 	}
-	if (*s != '\0')
+	if (s != NULL && *s != '\0')
 		return -1;
 	*n = v;
 	return 0;
@@ -179,20 +178,18 @@ parse_length(const char *s, unsigned long long *n)
 static size_t
 sendable(char **env, char **e, int skip_te)
 {
-	const char *s = *e, *eq = strchr(s, '=');
-	size_t k;
+	const char *s = *e, *eq = find(s, '=');
+	size_t k = eq - s;
 	char **p;
 
-	if (eq == NULL || eq == s)
-		return 0;
-	k = eq - s;
-	if ((k == 14 && memcmp(s, "CONTENT_LENGTH", 14) == 0) ||
+	if (*eq == '\0' || k == 0 ||
+	    (k == 14 && memcmp(s, "CONTENT_LENGTH", 14) == 0) ||
 	    (k == 4 && memcmp(s, "SCGI", 4) == 0) ||
 	    (k >= 9 && memcmp(s, "CGI2SCGI_", 9) == 0) ||
 	    (skip_te && k == 22 && memcmp(s, "HTTP_TRANSFER_ENCODING", 22) == 0))
 		return 0;
-	for (p = env; p < e; p++)
-		if (strncmp(*p, s, k + 1) == 0)
+	for (p = env; p < e; p++)	/* first wins */
+		if (**p == *s && strncmp(*p, s, k + 1) == 0)
 			return 0;
 	return k;
 }
@@ -201,10 +198,9 @@ sendable(char **env, char **e, int skip_te)
 static size_t
 pairs(char *b, char **env, const char *length, int skip_te)
 {
-	size_t n, k, len;
+	size_t n, k, len = strlen(length) + 1;
 	char **e;
 
-	len = strlen(length) + 1;
 	if (b != NULL) {
 		memcpy(b, "CONTENT_LENGTH", 15);
 		memcpy(b + 15, length, len);
@@ -213,31 +209,33 @@ pairs(char *b, char **env, const char *length, int skip_te)
 	n = 15 + len + 7;
 	for (e = env; *e != NULL; e++) {
 		k = sendable(env, e, skip_te);
-		if (k == 0)
-			continue;
 		len = strlen(*e) + 1;
-		if (b != NULL) {
+		if (k != 0 && b != NULL) {
 			memcpy(b + n, *e, len);
 			b[n + k] = '\0';
 		}
-		n += len;
+		n += k ? len : 0;
 	}
 	return n;
 }
 
-/* the whole netstring into buf, or its size when buf is NULL */
+/* the whole netstring into buf, or only its size when buf is NULL */
 size_t
 scgi_header(char *buf, char **env, const char *length, int skip_te)
 {
 	char num[24], *p;
-	size_t n = pairs(NULL, env, length, skip_te), k;
+	size_t n, k;
 
+	if (buf != NULL)	/* after room for the length, moved up later */
+		n = pairs(buf + sizeof num, env, length, skip_te);
+	else
+		n = pairs(NULL, env, length, skip_te);
 	num[sizeof num - 1] = ':';
 	p = utoa(num + sizeof num - 1, n);
 	k = num + sizeof num - p;
 	if (buf != NULL) {
+		memmove(buf + k, buf + sizeof num, n);
 		memcpy(buf, p, k);
-		pairs(buf + k, env, length, skip_te);
 		buf[k + n] = ',';
 	}
 	return k + n + 1;
@@ -261,369 +259,217 @@ status_line(const char *b, size_t n)
 	return b[12] == ' ' || b[12] == '\r' || b[12] == '\n';
 }
 
+/* stdin to EOF into an unlinked file that becomes stdin (R17) */
+static int
+spool(unsigned long long *len)
+{
+	const char *dir = env("TMPDIR");
+	ssize_t r;
+	int fd;
+
+	fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC,
+	    0600);
+	if (fd < 0)
+		return -1;
+	for (*len = 0; (r = readin(up, CHUNK)) > 0; *len += r)
+		if (writeall(fd, up, r) < 0)
+			break;
+	if (r != 0 || lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, 0) < 0)
+		r = -1;
+	close(fd);
+	return r;
+}
+
+/* the last segment of SCRIPT_NAME begins with nph- (R16) */
+static int
+is_nph(const char *s)
+{
+	const char *name = s;
+
+	for (; s && *s; s++)
+		if (*s == '/')
+			name = s + 1;
+	return name && strncmp(name, "nph-", 4) == 0;
+}
+
 /* HTTP_TRANSFER_ENCODING names chunked (R17) */
 static int
 chunked(const char *te)
 {
-	for (; *te != '\0'; te++)
+	for (; te && *te; te++)
 		if (strncmp(te, "chunked", 7) == 0)
 			return 1;
 	return 0;
 }
 
+/* full duplex: header and body out, response in, until the app closes
+ * (R11, R12, R14, R15); the status line rewritten once (R16) */
 static int
-is_nph(const char *script)
+relay(int s, size_t hlen, unsigned long long left, long tmo)
 {
-	const char *slash;
-
-	if (script == NULL)
-		return 0;
-	slash = strrchr(script, '/');
-	return strncmp(slash ? slash + 1 : script, "nph-", 4) == 0;
-}
-
-/* stdin to EOF into an unlinked file that becomes stdin (R17) */
-static int
-spool(unsigned long long *len)
-{
-	const char *dir = getenv("TMPDIR");
+	struct pollfd p[2] = { { s, 0, 0 }, { 0, POLLIN, 0 } };
+	const char *out = up;
+	size_t outlen = hlen, have = 0, sent = 0, skip = 0;
+	int sending = 1, decided = nph, st;
 	ssize_t r;
-	int fd;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	for (*len = 0;; *len += r) {
-		r = read(0, up, sizeof up);
-		if (r < 0 && errno == EINTR) {
-			r = 0;
-			continue;
-		}
-		if (r <= 0)
-			break;
-		if (writeall(fd, up, r) < 0)
-			break;
-	}
-	if (r != 0 || lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, 0) < 0) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-/* read what is left of the declared body and drop it (R12) */
-static void
-drain(unsigned long long left, int ms)
-{
-	struct pollfd p = { 0, POLLIN, 0 };
-	ssize_t r;
-
-	while (left > 0) {
-		if (poll(&p, 1, ms) <= 0 && errno != EINTR)
-			return;
-		r = read(0, down, left < sizeof down ? left : sizeof down);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return;
-		left -= r;
-	}
-}
-
-/* pass on a response chunk, with the status line rewritten once (R16) */
-static int
-relay_out(size_t *have, size_t n, int *decided)
-{
-	int st;
-
-	*have += n;
-	if (!*decided) {
-		st = status_line(down, *have);
-		if (st < 0 && *have < 64)
-			return 0;
-		*decided = 1;
-		if (st == 1) {
-			memcpy(down + 1, "Status: ", 8);
-			return writeall(1, down + 1, *have - 1);
-		}
-	}
-	return writeall(1, down, *have);
-}
-
-struct flow {
-	const char *out;		/* bytes on their way to the app */
-	size_t outlen;
-	unsigned long long left;	/* body bytes not yet read */
-	int sending;			/* 0 once the app stopped reading */
-};
-
-/* move body bytes stdin -> app; -1 when the client went away (R14) */
-static int
-upstream(int s, struct flow *f, short in, short sock)
-{
-	ssize_t r;
-
-	if (in) {
-		r = read(0, up, f->left < sizeof up ? f->left : sizeof up);
-		if (r < 0 && errno == EINTR)
-			return 0;
-		if (r <= 0)
-			return -1;
-		f->out = up;
-		f->outlen = r;
-		f->left -= r;
-	}
-	if (sock && f->outlen > 0) {
-		r = send(s, f->out, f->outlen, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (r < 0 && (errno == EAGAIN || errno == EINTR))
-			return 0;
-		if (r < 0) {		/* the app stopped reading: its answer */
-			f->sending = 0;	/* still comes (R12) */
-			f->outlen = 0;
-			return 0;
-		}
-		f->out += r;
-		f->outlen -= r;
-	}
-	return 0;
-}
-
-/* full duplex: request out, response in, until the app closes (R11-R15) */
-static int
-relay(int s, const char *hdr, size_t hlen, unsigned long long len, long tmo)
-{
-	struct flow f = { hdr, hlen, len, 1 };
-	struct pollfd p[2];
-	size_t have = 0, sent = 0;
-	int decided = nph, ms = tmo * 1000, r;
-	ssize_t n;
 
 	for (;;) {
-		p[0].fd = s;
-		p[0].events = POLLIN | (f.sending && f.outlen ? POLLOUT : 0);
-		p[1].fd = 0;
-		p[1].events = POLLIN;
-		p[0].revents = p[1].revents = 0;
-		r = poll(p, f.sending && !f.outlen && f.left ? 2 : 1, ms);
+		p[0].events = POLLIN | (outlen ? POLLOUT : 0);
+		p[1].revents = 0;
+		r = poll(p, !outlen && left && sending ? 2 : 1, tmo * 1000);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r <= 0 && sent + have == 0)
+			return fail(504, "no answer within timeout", NULL);
 		if (r <= 0) {
-			if (sent == 0 && have == 0)
-				return fail(504, "no answer within timeout", NULL);
 			logline("app silent past timeout", NULL);
 			return 1;
 		}
-		if (upstream(s, &f, p[1].revents, p[0].revents & ~POLLIN) < 0) {
-			logline("client closed before sending the whole body",
-			    NULL);
-			return 1;
+		if (p[1].revents) {
+			r = readin(up, left);
+			if (r <= 0) {	/* never a padded body: close (R14) */
+				logline("client gone before the whole body", 0);
+				return 1;
+			}
+			out = up;
+			outlen = r;
+			left -= r;
+		}
+		if ((p[0].revents & ~POLLIN) && outlen) {
+			r = send(s, out, outlen, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (r >= 0) {
+				out += r;
+				outlen -= r;
+			} else if (errno != EAGAIN && errno != EINTR)
+				outlen = sending = 0;	/* it answers early */
 		}
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		n = recv(s, down + have, sizeof down - have, MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		r = recv(s, down + have, CHUNK - have, MSG_DONTWAIT);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
-		if (n <= 0)
+		if (r <= 0)
 			break;
-		if (relay_out(&have, n, &decided) < 0) {
-			logline("client went away", errtext(errno));
+		have += r;
+		if (!decided) {
+			st = status_line(down, have);
+			if (st < 0)
+				continue;	/* a split first line: read on */
+			if (st == 1)
+				memcpy(down + (skip = 1), "Status: ", 8);
+			decided = 1;
+		}
+		if (writeall(1, down + skip, have - skip) < 0) {
+			logline("client gone", errtext(errno));
 			return 1;
 		}
-		if (decided) {
-			sent += have;
-			have = 0;
-		}
+		sent += have;
+		have = skip = 0;
 	}
-	if (n < 0 && sent + have == 0)
-		return fail(502, "app failed without answering",
-		    errtext(errno));
 	if (sent + have == 0)
-		return fail(502, "app closed without answering", NULL);
-	if (have > 0 && writeall(1, down, have) < 0)
-		return 1;
-	if (n < 0) {
-		logline("app connection failed", errtext(errno));
+		return fail(502, "app closed without answering",
+		    r < 0 ? errtext(errno) : NULL);
+	if (r < 0 || writeall(1, down, have) < 0) {
+		logline("relay failed", errtext(errno));
 		return 1;
 	}
-	drain(f.left, ms);
+	while (left > 0 && (r = readin(down, left)) > 0)
+		left -= r;	/* the rest of an unread body (R12) */
 	return 0;
 }
 
 static int
 serve(const struct config *c)
 {
-	const char *cl = getenv("CONTENT_LENGTH"), *te, *err;
+	const char *cl = env("CONTENT_LENGTH"), *err;
+	const char *te = env("HTTP_TRANSFER_ENCODING");
 	unsigned long long len;
 	struct addr a;
-	char num[24], *length, *hdr = up;
+	char num[24], *length;
 	size_t n;
-	int s, skip_te = 0;
+	int s, spooled = 0;
 	long retry = 0;
 
-	nph = is_nph(getenv("SCRIPT_NAME"));
+	nph = is_nph(env("SCRIPT_NAME"));
 	if (parse_length(cl, &len) < 0)
 		return fail(400, "bad CONTENT_LENGTH", NULL);
 	err = config_check(c);
 	if (err != NULL)
 		return fail(500, err, NULL);
-	te = getenv("HTTP_TRANSFER_ENCODING");
-	if ((cl == NULL || *cl == '\0') && te != NULL &&
-	    chunked(te)) {
+	if ((cl == NULL || *cl == '\0') && chunked(te)) {
 		if (spool(&len) < 0)
 			return fail(500, "cannot spool chunked body",
 			    errtext(errno));
-		skip_te = 1;
+		spooled = 1;
 	}
+	num[23] = '\0';
+	length = utoa(num + 23, len);
+	n = scgi_header(NULL, environ, length, spooled);
+	if (n + 24 > sizeof up)	/* beyond what servers pass */
+		return fail(500, "request header over 1 MiB", NULL);
+	scgi_header(up, environ, length, spooled);
 	parse_addr(c->socket, &a);
 	s = app_connect(c, &a, &retry);
 	if (s < 0) {
 		respond(-s, retry);
 		return 1;
 	}
-	num[sizeof num - 1] = '\0';
-	length = utoa(num + sizeof num - 1, len);
-	n = scgi_header(NULL, environ, length, skip_te);
-	if (n > sizeof up) {
-		hdr = mmap(NULL, n, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (hdr == MAP_FAILED)
-			return fail(500, "out of memory", NULL);
-	}
-	scgi_header(hdr, environ, length, skip_te);
-	return relay(s, hdr, n, len, c->timeout);
+	return relay(s, n, len, c->timeout);
 }
 
-static void
-say(const char *a, const char *b, const char *c)
-{
-	char buf[1024];
-	size_t n;
-
-	n = add(buf, 0, sizeof buf, a);
-	n = add(buf, n, sizeof buf, b ? b : "(unset)");
-	n = add(buf, n, sizeof buf, c);
-	writeall(1, buf, n);
-}
-
-static void
-say_num(const char *key, long v)
-{
-	char num[24];
-
-	num[sizeof num - 1] = '\0';
-	say(key, utoa(num + sizeof num - 1, v), "\n");
-}
-
-/* --check: the effective configuration and whether the app accepts */
+/* a person at a shell (R6): --check, --start, --help, --version */
 static int
-check(const struct config *c)
+command(struct config *c, int ok, char **arg)
 {
-	const char *err = config_check(c);
-	struct addr a;
-	int i, s;
-
-	say("config = ", c->file, "\n");
-	say("socket = ", c->socket, "\n");
-	say("start = ", c->start, "\n");
-	say("directory = ", c->directory, "\n");
-	say("log = ", c->log, "\n");
-	say("lock = ", c->lock, "\n");
-	for (i = 0; i < c->nenv; i++)
-		say("env = ", c->env[i], "\n");
-	say_num("start_timeout = ", c->start_timeout);
-	say_num("retry_after = ", c->retry_after);
-	say_num("timeout = ", c->timeout);
-	if (err != NULL) {
-		say("config error: ", err, "\n");
-		return 1;
-	}
-	parse_addr(c->socket, &a);
-	s = dial(&a, 5);
-	say("app: ", s >= 0 ? "accepting" : errtext(errno), "\n");
-	if (s >= 0)
-		close(s);
-	return 0;
-}
-
-static int
-usage(int fd)
-{
-	static const char text[] =
-	    "usage: cgi2scgi --check|--start [CONFIG]\n"
-	    "       cgi2scgi --help|--version\n"
-	    "Run as a CGI program, cgi2scgi forwards the request to the SCGI\n"
-	    "app named by the config (see cgi2scgi(1)).\n";
-
-	writeall(fd, text, sizeof text - 1);
-	return fd == 1 ? 0 : 2;
-}
-
-/* --start: bring the app up through the same lock (R6) */
-static int
-app_up(const struct config *c)
-{
-	const char *err = config_check(c);
+	const char *err;
 	struct addr a;
 	long retry;
-	int s;
+	int s, help = strcmp(arg[0], "--help") == 0;
 
+	if (strcmp(arg[0], "--version") == 0) {
+		say(1, "cgi2scgi " VERSION "\n", NULL);
+		return 0;
+	}
+	if ((strcmp(arg[0], "--check") && strcmp(arg[0], "--start")) ||
+	    (arg[1] && arg[2])) {
+		say(help ? 1 : 2, "usage: cgi2scgi --check|--start [CONFIG]\n"
+		    "       cgi2scgi --help|--version\n"
+		    "A CGI program that forwards to an SCGI app: cgi2scgi(1)\n",
+		    NULL);
+		return help ? 0 : 2;
+	}
+	if (ok < 0 || (arg[1] && config_file(c, arg[1], 0) < 0))
+		return 1;
+	err = config_check(c);
+	if (arg[0][2] == 'c')
+		config_print(c);
 	if (err != NULL) {
 		logline(err, NULL);
 		return 1;
 	}
 	parse_addr(c->socket, &a);
-	s = app_connect(c, &a, &retry);
-	if (s < 0)
-		return 1;
-	close(s);
-	say("app: ", "accepting", "\n");
-	return 0;
-}
-
-/* a person at a shell (R6) */
-static int
-command(struct config *c, int ok, char **arg)
-{
-	if (strcmp(arg[0], "--help") == 0)
-		return usage(1);
-	if (strcmp(arg[0], "--version") == 0) {
-		say("cgi2scgi ", VERSION, "\n");
-		return 0;
-	}
-	if (strcmp(arg[0], "--check") != 0 && strcmp(arg[0], "--start") != 0)
-		return usage(2);
-	if (arg[1] != NULL && (arg[2] != NULL || config_file(c, arg[1], 0) < 0))
-		return arg[2] != NULL ? usage(2) : 1;
-	if (ok < 0)
-		return 1;
-	if (arg[0][2] == 'c')
-		return check(c);
-	return app_up(c);
+	s = arg[0][2] == 'c' ? dial(&a, 5) : app_connect(c, &a, &retry);
+	say(1, "app: ", s >= 0 ? "accepting" : errtext(errno), "\n", NULL);
+	if (s >= 0)
+		close(s);
+	return s < 0 && arg[0][2] == 's';
 }
 
 /* argv[1] is the config only when it is the file the kernel ran (R3) */
 static const char *
 shebang(int argc, char **argv)
 {
-	const char *fn;
+	const char *fn = (const char *)getauxval(AT_EXECFN);
 
-	if (argc < 2)
-		return NULL;
-	fn = (const char *)getauxval(AT_EXECFN);
-	if (fn == NULL || strcmp(fn, argv[1]) != 0)
-		return NULL;
-	return argv[1];
+	return argc > 1 && fn && strcmp(fn, argv[1]) == 0 ? argv[1] : NULL;
 }
 
 /* the four sources of R2, later overriding earlier; -1 when logged */
 static int
 load(struct config *c, const char **self)
 {
-	const char *bad, *file = getenv("CGI2SCGI_CONFIG");
-	int r;
+	const char *bad, *file = env("CGI2SCGI_CONFIG");
+	int r = 0;
 
 	config_defaults(c);
 	bad = config_environ(c, environ);
@@ -634,15 +480,10 @@ load(struct config *c, const char **self)
 	}
 	if (file != NULL && *file != '\0' && config_file(c, file, 0) < 0)
 		return -1;
-	if (*self != NULL) {
-		r = config_file(c, *self, 1);
-		if (r < 0)
-			return -1;
-		if (r > 0)
-			*self = NULL;
-	}
-	tag = c->file ? c->file : c->socket ? c->socket : "cgi2scgi";
-	return 0;
+	if (*self != NULL && (r = config_file(c, *self, 1)) > 0)
+		*self = NULL;	/* not a #! file: not a config */
+	tag = c->file ? c->file : c->socket ? c->socket : tag;
+	return r;
 }
 
 int
@@ -655,7 +496,7 @@ main(int argc, char **argv)
 	sig_set(SIGPIPE, 1);	/* R14: EPIPE, never death */
 	ok = load(&c, &self);
 	first = self != NULL ? 2 : 1;
-	if (getenv("GATEWAY_INTERFACE") == NULL && argc > first)
+	if (env("GATEWAY_INTERFACE") == NULL && argc > first)
 		return command(&c, ok, argv + first);
 	if (ok < 0) {
 		respond(500, 0);

@@ -3,6 +3,7 @@
 #define CGI2SCGI_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -26,11 +27,11 @@ struct config {
 	const char *directory;
 	const char *log;
 	const char *lock;
-	const char *env[MAX_ENV];
-	int nenv;
 	long start_timeout;
 	long retry_after;
 	long timeout;
+	int nenv;
+	const char *env[MAX_ENV];
 };
 
 /* config.c */
@@ -40,14 +41,20 @@ const char *config_text(struct config *c, char *text, const char *file,
     int *line);
 int config_file(struct config *c, const char *file, int need_shebang);
 const char *config_check(const struct config *c);
+void config_print(const struct config *c);
+char *dir_of(const char *file);
 int parse_seconds(const char *s, long *v);
 int parse_addr(const char *s, struct addr *a);
 const char *unix_path(const char *s);
 char *concat(const char *a, const char *b, const char *c);
+char *find(const char *s, int ch);
+long long decimal(const char *s, const char *end, long long max);
 
 /* cgi2scgi.c */
 extern const char *tag;
 int writeall(int fd, const void *buf, size_t n);
+void say(int fd, ...);
+ssize_t readfd(int fd, void *buf, size_t n);
 void logline(const char *what, const char *detail);
 const char *errtext(int e);
 char *utoa(char *end, unsigned long long v);
@@ -58,8 +65,8 @@ int status_line(const char *b, size_t n);
 /* lock.c */
 struct record {
 	long long epoch;
+	long long pid;
 	int failed;
-	long pid;
 };
 int lock_take(const char *path, long seconds);
 int record_read(int fd, struct record *r);

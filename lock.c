@@ -1,6 +1,7 @@
 /* The start lock: an flock'd file holding "EPOCH STATE PID" (R31, R32). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/file.h>
 #include <time.h>
@@ -39,58 +40,42 @@ lock_take(const char *path, long seconds)
 	return fd;
 }
 
-static const char *
-number(const char *s, const char *end, long long *v)
-{
-	const char *p;
-
-	for (*v = 0, p = s; p < end && *p >= '0' && *p <= '9' && p - s < 18; p++)
-		*v = *v * 10 + (*p - '0');
-	return p == s ? NULL : p;
-}
-
 /* "EPOCH STATE PID" with STATE started or failed; 0, or -1 */
 int
 record_parse(const char *s, size_t n, struct record *r)
 {
-	const char *end = s + n, *p;
-	long long pid;
+	const char *end = s + n, *sp, *pid;
 
 	if (n > 0 && end[-1] == '\n')
 		end--;
-	p = number(s, end, &r->epoch);
-	if (p == NULL || end - p < 9 || *p != ' ')
-		return -1;
-	if (memcmp(p + 1, "started ", 8) == 0)
-		r->failed = 0;
-	else if (memcmp(p + 1, "failed ", 7) == 0)
+	for (sp = s; sp < end && *sp != ' '; sp++)
+		;
+	for (pid = end; pid > sp && pid[-1] != ' '; pid--)
+		;
+	if (pid - sp == 8 && memcmp(sp, " failed ", 8) == 0)
 		r->failed = 1;
+	else if (pid - sp == 9 && memcmp(sp, " started ", 9) == 0)
+		r->failed = 0;
 	else
 		return -1;
-	p += r->failed ? 8 : 9;
-	if (number(p, end, &pid) != end)
-		return -1;
-	r->pid = pid;
-	return 0;
+	r->epoch = decimal(s, sp, LLONG_MAX);
+	r->pid = decimal(pid, end, INT_MAX);
+	return r->epoch < 0 || r->pid < 0 ? -1 : 0;
 }
 
+/* the record line into buf (at least 64 bytes); its length */
 size_t
 record_format(char *buf, const struct record *r)
 {
-	char num[24];
-	char *p;
-	size_t n;
+	char line[64], *p = line + sizeof line;
 
-	p = utoa(num + sizeof num, r->epoch);
-	n = num + sizeof num - p;
-	memcpy(buf, p, n);
-	memcpy(buf + n, r->failed ? " failed " : " started ", r->failed ? 8 : 9);
-	n += r->failed ? 8 : 9;
-	p = utoa(num + sizeof num, r->pid);
-	memcpy(buf + n, p, num + sizeof num - p);
-	n += num + sizeof num - p;
-	buf[n++] = '\n';
-	return n;
+	*--p = '\n';
+	p = utoa(p, r->pid);
+	p -= r->failed ? 8 : 9;
+	memcpy(p, r->failed ? " failed " : " started ", r->failed ? 8 : 9);
+	p = utoa(p, r->epoch);
+	memcpy(buf, p, line + sizeof line - p);
+	return line + sizeof line - p;
 }
 
 int

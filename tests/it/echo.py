@@ -1,6 +1,6 @@
 # WSGI test app for the cgi2scgi integration tests, run by uWSGI:
 #   uwsgi --plugin python3 --scgi-socket PATH --wsgi-file echo.py
-# Routes by PATH_INFO:
+# Routes by PATH_INFO (a leading /buffered is ignored):
 #   /env          environ as "KEY=VALUE" lines (sorted), body read and counted
 #   /sha          read exactly CONTENT_LENGTH bytes, answer "LEN SHA256HEX"
 #   /big?n=N      N bytes of the deterministic stream of bigsha.py
@@ -53,6 +53,8 @@ def stream(f):
 
 def application(environ, start):
     path = environ.get("PATH_INFO", "")
+    if path.startswith("/buffered/"):  # a server-side config variant
+        path = path[9:]
     q = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
     if path == "/env":
         got, sha = read_body(environ)

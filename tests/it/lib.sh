@@ -13,6 +13,8 @@ FAILED=0
 SKIPPED=0
 FAILS=()
 PIDS=()
+PIDFILES=()	# pid files of daemons started for us (by a `start` command)
+LAUNCHER_EXES=()	# private copies of the binary: stray launchers are killed
 APT_UPDATED=
 
 # ---- packages -------------------------------------------------------------
@@ -48,26 +50,32 @@ mk_tree() {
 	trap 'exit 143' TERM
 }
 
-# pids of processes whose executable is the file $1
+# pids of processes whose executable is one of the files $1...
 pids_of_exe() {
-	local p exe
+	local p exe f
 	for p in /proc/[0-9]*; do
 		exe=$(readlink "$p/exe" 2>/dev/null) || continue
-		[ "$exe" = "$1" ] && echo "${p#/proc/}"
+		for f in "$@"; do
+			[ "$exe" = "$f" ] && echo "${p#/proc/}"
+		done
 	done
+	return 0
 }
 
 cleanup() {
-	local rc=$? p
+	local rc=$? p f
 	trap - EXIT INT TERM
+	for f in "${PIDFILES[@]}"; do
+		p=$(cat "$f" 2>/dev/null) && [ -n "$p" ] && PIDS+=("$p")
+	done
 	for p in "${PIDS[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
 	for p in "${PIDS[@]}"; do
 		wait_gone "$p" 5 || kill -KILL "$p" 2>/dev/null
 	done
-	if [ -n "${LAUNCHER:-}" ]; then
-		for p in $(pids_of_exe "$LAUNCHER"); do
+	if [ ${#LAUNCHER_EXES[@]} -gt 0 ]; then
+		for p in $(pids_of_exe "${LAUNCHER_EXES[@]}"); do
 			kill -KILL "$p" 2>/dev/null
 		done
 	fi

@@ -150,6 +150,16 @@ def serve(c):
                 reason = e.__class__.__name__
             log("endless id=%s stopped after %d: %s" % (ident, sent, reason))
         elif path == "/early":
+            # make sure body bytes are queued unread when we close: the
+            # launcher then sees ECONNRESET after the answer, as with most
+            # real apps that answer early
+            c.settimeout(5)
+            try:
+                if cl > 0:
+                    c.recv(1, socket.MSG_PEEK)
+                    time.sleep(0.05)
+            except OSError:
+                pass
             c.sendall(b"Status: 413 Request Entity Too Large\r\n"
                       b"Content-Type: text/plain\r\n\r\ntoo large\n")
         else:

@@ -60,6 +60,9 @@ alias.url = ( "/cgi-bin/" => "$T/cgi-bin/" )
 \$HTTP["url"] =~ "^/cgi-bin/" {
 	cgi.assign = ( ".cgi" => "", "/cgi2scgi" => "" )
 }
+\$HTTP["url"] =~ "^/cgi-bin/app\\.cgi/buffered/" {
+	server.stream-request-body = 0
+}
 \$HTTP["url"] =~ "^/cgi-bin/cgi2scgi(/|\$)" {
 	setenv.add-environment = (
 		"CGI2SCGI_SOCKET" => "$T/run/echo.sock",
@@ -106,6 +109,8 @@ StartServers 1
 ServerLimit 2
 ThreadsPerChild 16
 MaxRequestWorkers 32
+MinSpareThreads 4
+MaxSpareThreads 32
 TypesConfig /etc/mime.types
 DocumentRoot "$T/www"
 <Directory />

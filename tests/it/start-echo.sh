@@ -1,0 +1,15 @@
+#!/bin/sh
+# The `start` command of the start-on-demand tests: records that it ran, its
+# environment and its open descriptors, then daemonizes uWSGI with echo.py
+# on $CGI2SCGI_SOCKET (one process, no master: kill -9 of the pid in
+# $STATE/uwsgi.pid takes the whole app down).
+# Needs STATE (a writable directory) and ECHO (echo.py), from `env` lines.
+set -e
+: "${STATE:?}" "${ECHO:?}" "${CGI2SCGI_SOCKET:?}"
+echo "$$" >>"$STATE/starts"
+env >"$STATE/start-env.$$"
+ls -l "/proc/$$/fd/" >"$STATE/start-fds.$$" 2>&1
+exec uwsgi --plugin python3 --scgi-socket "$CGI2SCGI_SOCKET" \
+    --wsgi-file "$ECHO" --need-app --die-on-term --post-buffering 0 \
+    --buffer-size 65535 --socket-timeout 30 --chmod-socket=666 \
+    --disable-logging --daemonize "$STATE/uwsgi.log" --pidfile "$STATE/uwsgi.pid"
