@@ -2,9 +2,10 @@
 VERSION = 0.1.0
 CC = musl-gcc
 PREFIX = /usr/local
-CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Os -Wall -Wextra -Werror \
+CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Oz -flto -Wall -Wextra -Werror \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
-	-fno-stack-protector -fno-pie -fno-ident
+	-fno-stack-protector -fno-pie -fno-ident -mgeneral-regs-only \
+	-fno-tree-loop-distribute-patterns
 LDFLAGS = -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
 	-Wl,--build-id=none -Wl,-z,norelro -Wl,-z,common-page-size=64
 DEFS = -DVERSION='"$(VERSION)"'
@@ -24,15 +25,21 @@ MAX_SIZE = 12288
 
 all: cgi2scgi
 
-cgi2scgi: $(SRCS) cgi2scgi.h Makefile
+HOSTCC = cc
+
+cgi2scgi: $(SRCS) cgi2scgi.h Makefile tools/sstrip
 	@command -v $(CC) >/dev/null || sh tests/need.sh musl-tools
 	$(CC) $(CFLAGS) $(DEFS) $(LDFLAGS) -o $@ $(SRCS)
+	tools/sstrip $@
+
+tools/sstrip: tools/sstrip.c
+	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ tools/sstrip.c
 
 size: cgi2scgi
 	@n=$$(wc -c < cgi2scgi); echo "cgi2scgi: $$n bytes (bar $(MAX_SIZE), aim 10240)"; \
 	test $$n -le $(MAX_SIZE)
 
 clean:
-	rm -f cgi2scgi tests/unit/run_tests
+	rm -f cgi2scgi tools/sstrip
 
 .PHONY: all size clean

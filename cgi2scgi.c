@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgi2scgi.h"
@@ -61,17 +62,25 @@ readin(void *buf, unsigned long long n)
 	return readfd(0, buf, n < CHUNK ? n : CHUNK);
 }
 
-/* getenv, first wins as in the header (libc's costs 350 bytes) */
+/* the entry "NAME=..." of env, the first as in the header (R10) */
+const char *
+lookup(char **env, const char *name)
+{
+	size_t n = len(name);
+
+	for (; *env != NULL; env++)
+		if (same(*env, name, n) && (*env)[n] == '=')
+			return *env;
+	return NULL;
+}
+
+/* getenv (libc's costs 350 bytes) */
 static const char *
 env(const char *name)
 {
-	size_t n = strlen(name);
-	char **e;
+	const char *e = lookup(environ, name);
 
-	for (e = environ; *e != NULL; e++)
-		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-			return *e + n + 1;
-	return NULL;
+	return e ? e + len(name) + 1 : NULL;
 }
 
 /* the strings up to a NULL, in one write */
@@ -85,7 +94,7 @@ say(int fd, ...)
 
 	va_start(ap, fd);
 	while ((s = va_arg(ap, const char *)) != NULL) {
-		k = strlen(s);
+		k = len(s);
 		if (k > sizeof buf - n)
 			k = sizeof buf - n;
 		memcpy(buf + n, s, k);
@@ -95,12 +104,50 @@ say(int fd, ...)
 	writeall(fd, buf, n);
 }
 
+/* strlen, in a few bytes: libc's is tuned for long strings */
+size_t
+len(const char *s)
+{
+	const char *p = s;
+
+	while (*p != '\0')
+		p++;
+	return p - s;
+}
+
+/* 1 when a and b agree in their first n bytes or up to a common NUL */
+int
+same(const char *a, const char *b, size_t n)
+{
+	for (; n > 0; n--, a++, b++)
+		if (*a != *b)
+			return 0;
+		else if (*a == '\0')
+			return 1;
+	return 1;
+}
+
+/* open(2) itself: libc's wrapper adds 200 bytes of fallbacks for
+ * kernels before 2.6.23 */
+int
+sys_open(const char *path, int flags, int mode)
+{
+	return syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
 /* one line on stderr: "cgi2scgi: TAG: WHAT[: DETAIL]" (R21) */
 void
 logline(const char *what, const char *detail)
 {
 	say(2, "cgi2scgi: ", tag, ": ", what, detail ? ": " : "",
 	    detail ? detail : "", "\n", NULL);
+}
+
+/* the same with the text of errno as the detail */
+void
+logerr(const char *what)
+{
+	logline(what, errtext(errno));
 }
 
 /* decimal digits of v ending just before end; returns the first */
@@ -122,9 +169,9 @@ errtext(int e)
 
 	switch (e) {
 	case ECONNREFUSED: return "connection refused";
-	case ENOENT: return "no such file or directory";
+	case ENOENT: return "no such file";
 	case EACCES: return "permission denied";
-	case EAGAIN: return "busy (listen backlog full?)";
+	case EAGAIN: return "busy";
 	case EINPROGRESS: return "timed out";
 	}
 	num[23] = '\0';
@@ -178,63 +225,58 @@ parse_length(const char *s, unsigned long long *n)
 static size_t
 sendable(char **env, char **e, int skip_te)
 {
-	const char *s = *e, *eq = find(s, '=');
-	size_t k = eq - s;
+	static const char never[] = "CONTENT_LENGTH\0SCGI\0HTTP_TRANSFER_ENCODING";
+	const char *s = *e, *k;
+	size_t n = find(s, '=') - s;
 	char **p;
 
-	if (*eq == '\0' || k == 0 ||
-	    (k == 14 && memcmp(s, "CONTENT_LENGTH", 14) == 0) ||
-	    (k == 4 && memcmp(s, "SCGI", 4) == 0) ||
-	    (k >= 9 && memcmp(s, "CGI2SCGI_", 9) == 0) ||
-	    (skip_te && k == 22 && memcmp(s, "HTTP_TRANSFER_ENCODING", 22) == 0))
+	if (s[n] == '\0' || n == 0 || same(s, "CGI2SCGI_", 9))
 		return 0;
-	for (p = env; p < e; p++)	/* first wins */
-		if (**p == *s && strncmp(*p, s, k + 1) == 0)
+	for (k = never; k < never + sizeof never - (skip_te ? 0 : 23);
+	    k += len(k) + 1)
+		if (len(k) == n && same(s, k, n))
 			return 0;
-	return k;
-}
-
-/* the SCGI header pairs into b (or only their size when b is NULL) */
-static size_t
-pairs(char *b, char **env, const char *length, int skip_te)
-{
-	size_t n, k, len = strlen(length) + 1;
-	char **e;
-
-	if (b != NULL) {
-		memcpy(b, "CONTENT_LENGTH", 15);
-		memcpy(b + 15, length, len);
-		memcpy(b + 15 + len, "SCGI\0" "1", 7);
-	}
-	n = 15 + len + 7;
-	for (e = env; *e != NULL; e++) {
-		k = sendable(env, e, skip_te);
-		len = strlen(*e) + 1;
-		if (k != 0 && b != NULL) {
-			memcpy(b + n, *e, len);
-			b[n + k] = '\0';
-		}
-		n += k ? len : 0;
-	}
+	for (p = env; p < e; p++)	/* first wins */
+		if (**p == *s && same(*p, s, n + 1))
+			return 0;
 	return n;
 }
 
-/* the whole netstring into buf, or only its size when buf is NULL */
+/* len bytes of s at b + n, unless b is NULL (counting); n + len */
+static size_t
+put(char *b, size_t n, const char *s, size_t len)
+{
+	if (b != NULL)
+		memcpy(b + n, s, len);
+	return n + len;
+}
+
+/* the SCGI netstring into buf, or only its size when buf is NULL:
+ * the pairs go after room for the length, then move up behind it */
 size_t
 scgi_header(char *buf, char **env, const char *length, int skip_te)
 {
-	char num[24], *p;
-	size_t n, k;
+	char num[24], *b = buf ? buf + sizeof num : NULL, *p;
+	size_t n, k, at;
+	char **e;
 
-	if (buf != NULL)	/* after room for the length, moved up later */
-		n = pairs(buf + sizeof num, env, length, skip_te);
-	else
-		n = pairs(NULL, env, length, skip_te);
+	n = put(b, 0, "CONTENT_LENGTH", 15);
+	n = put(b, n, length, len(length) + 1);
+	n = put(b, n, "SCGI\0" "1", 7);
+	for (e = env; *e != NULL; e++) {
+		k = sendable(env, e, skip_te);
+		if (k == 0)
+			continue;
+		at = n;
+		n = put(b, n, *e, len(*e) + 1);
+		if (b != NULL)
+			b[at + k] = '\0';	/* NAME=VALUE -> NAME\0VALUE */
+	}
 	num[sizeof num - 1] = ':';
 	p = utoa(num + sizeof num - 1, n);
 	k = num + sizeof num - p;
 	if (buf != NULL) {
-		memmove(buf + k, buf + sizeof num, n);
+		memmove(buf + k, b, n);
 		memcpy(buf, p, k);
 		buf[k + n] = ',';
 	}
@@ -267,8 +309,8 @@ spool(unsigned long long *len)
 	ssize_t r;
 	int fd;
 
-	fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC,
-	    0600);
+	fd = sys_open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR |
+	    O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
 	for (*len = 0; (r = readin(up, CHUNK)) > 0; *len += r)
@@ -289,7 +331,7 @@ is_nph(const char *s)
 	for (; s && *s; s++)
 		if (*s == '/')
 			name = s + 1;
-	return name && strncmp(name, "nph-", 4) == 0;
+	return name && same(name, "nph-", 4);
 }
 
 /* HTTP_TRANSFER_ENCODING names chunked (R17) */
@@ -297,7 +339,7 @@ static int
 chunked(const char *te)
 {
 	for (; te && *te; te++)
-		if (strncmp(te, "chunked", 7) == 0)
+		if (same(te, "chunked", 7))
 			return 1;
 	return 0;
 }
@@ -310,25 +352,25 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 	struct pollfd p[2] = { { s, 0, 0 }, { 0, POLLIN, 0 } };
 	const char *out = up;
 	size_t outlen = hlen, have = 0, sent = 0, skip = 0;
-	int sending = 1, decided = nph, st;
+	int decided = nph, st;
 	ssize_t r;
 
 	for (;;) {
 		p[0].events = POLLIN | (outlen ? POLLOUT : 0);
 		p[1].revents = 0;
-		r = poll(p, !outlen && left && sending ? 2 : 1, tmo * 1000);
+		r = poll(p, !outlen && left ? 2 : 1, tmo * 1000);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0 && sent + have == 0)
-			return fail(504, "no answer within timeout", NULL);
+			return fail(504, "no data within timeout", NULL);
 		if (r <= 0) {
-			logline("app silent past timeout", NULL);
+			logline("no data within timeout", NULL);
 			return 1;
 		}
 		if (p[1].revents) {
 			r = readin(up, left);
 			if (r <= 0) {	/* never a padded body: close (R14) */
-				logline("client gone before the whole body", 0);
+				logline("client closed mid-body", 0);
 				return 1;
 			}
 			out = up;
@@ -341,7 +383,8 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 				out += r;
 				outlen -= r;
 			} else if (errno != EAGAIN && errno != EINTR)
-				outlen = sending = 0;	/* it answers early */
+				outlen = 0;	/* it answers early: the rest of
+						 * the body is read and dropped */
 		}
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
@@ -360,17 +403,17 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 			decided = 1;
 		}
 		if (writeall(1, down + skip, have - skip) < 0) {
-			logline("client gone", errtext(errno));
+			logerr("client gone");
 			return 1;
 		}
 		sent += have;
 		have = skip = 0;
 	}
 	if (sent + have == 0)
-		return fail(502, "app closed without answering",
+		return fail(502, "app closed, no answer",
 		    r < 0 ? errtext(errno) : NULL);
 	if (r < 0 || writeall(1, down, have) < 0) {
-		logline("relay failed", errtext(errno));
+		logerr("relay failed");
 		return 1;
 	}
 	while (left > 0 && (r = readin(down, left)) > 0)
@@ -398,7 +441,7 @@ serve(const struct config *c)
 		return fail(500, err, NULL);
 	if ((cl == NULL || *cl == '\0') && chunked(te)) {
 		if (spool(&len) < 0)
-			return fail(500, "cannot spool chunked body",
+			return fail(500, "cannot spool body",
 			    errtext(errno));
 		spooled = 1;
 	}
@@ -406,7 +449,7 @@ serve(const struct config *c)
 	length = utoa(num + 23, len);
 	n = scgi_header(NULL, environ, length, spooled);
 	if (n + 24 > sizeof up)	/* beyond what servers pass */
-		return fail(500, "request header over 1 MiB", NULL);
+		return fail(500, "header over 1 MiB", NULL);
 	scgi_header(up, environ, length, spooled);
 	parse_addr(c->socket, &a);
 	s = app_connect(c, &a, &retry);
@@ -424,18 +467,16 @@ command(struct config *c, int ok, char **arg)
 	const char *err;
 	struct addr a;
 	long retry;
-	int s, help = strcmp(arg[0], "--help") == 0;
+	int s, help = same(arg[0], "--help", 7);
 
-	if (strcmp(arg[0], "--version") == 0) {
+	if (same(arg[0], "--version", 10)) {
 		say(1, "cgi2scgi " VERSION "\n", NULL);
 		return 0;
 	}
-	if ((strcmp(arg[0], "--check") && strcmp(arg[0], "--start")) ||
+	if ((!same(arg[0], "--check", 8) && !same(arg[0], "--start", 8)) ||
 	    (arg[1] && arg[2])) {
-		say(help ? 1 : 2, "usage: cgi2scgi --check|--start [CONFIG]\n"
-		    "       cgi2scgi --help|--version\n"
-		    "A CGI program that forwards to an SCGI app: cgi2scgi(1)\n",
-		    NULL);
+		say(help ? 1 : 2, "usage: cgi2scgi --check|--start [CONFIG]|"
+		    "--help|--version (see cgi2scgi(1))\n", NULL);
 		return help ? 0 : 2;
 	}
 	if (ok < 0 || (arg[1] && config_file(c, arg[1], 0) < 0))
@@ -461,7 +502,8 @@ shebang(int argc, char **argv)
 {
 	const char *fn = (const char *)getauxval(AT_EXECFN);
 
-	return argc > 1 && fn && strcmp(fn, argv[1]) == 0 ? argv[1] : NULL;
+	return argc > 1 && fn && same(fn, argv[1], len(fn) + 1) ?
+	    argv[1] : NULL;
 }
 
 /* the four sources of R2, later overriding earlier; -1 when logged */

@@ -52,10 +52,15 @@ long long decimal(const char *s, const char *end, long long max);
 
 /* cgi2scgi.c */
 extern const char *tag;
+size_t len(const char *s);
+int same(const char *a, const char *b, size_t n);
 int writeall(int fd, const void *buf, size_t n);
 void say(int fd, ...);
 ssize_t readfd(int fd, void *buf, size_t n);
+const char *lookup(char **env, const char *name);
 void logline(const char *what, const char *detail);
+void logerr(const char *what);
+int sys_open(const char *path, int flags, int mode);
 const char *errtext(int e);
 char *utoa(char *end, unsigned long long v);
 int parse_length(const char *s, unsigned long long *n);

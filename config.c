@@ -20,15 +20,18 @@ static size_t used;
 char *
 concat(const char *a, const char *b, const char *c)
 {
-	size_t x = strlen(a), y = strlen(b), z = strlen(c);
-	char *p = store + used;
+	const char *part[3] = { a, b, c };
+	char *p = store + used, *q = p;
+	int i;
 
-	if (x + y + z >= sizeof store - used)
-		return NULL;
-	memcpy(p, a, x);
-	memcpy(p + x, b, y);
-	memcpy(p + x + y, c, z + 1);
-	used += x + y + z + 1;
+	for (i = 0; i < 3; i++)
+		for (a = part[i]; *a != '\0'; a++)
+			if (q < store + sizeof store - 1)
+				*q++ = *a;
+			else
+				return NULL;
+	*q++ = '\0';
+	used = q - store;
 	return p;
 }
 
@@ -147,7 +150,7 @@ ipv6(const char *s, const char *end, unsigned char *out)
 static int
 tcp_addr(const char *s, struct addr *a)
 {
-	const char *colon = s + strlen(s);
+	const char *colon = s + len(s);
 	long long port;
 
 	while (colon > s && *colon != ':')
@@ -165,7 +168,7 @@ tcp_addr(const char *s, struct addr *a)
 	a->u.in.sin_family = AF_INET;
 	a->u.in.sin_port = htons(port);
 	a->len = sizeof a->u.in;
-	if (colon - s == 9 && memcmp(s, "localhost", 9) == 0)
+	if (colon - s == 9 && same(s, "localhost", 9))
 		s = "127.0.0.1:";
 	return ipv4(s, find(s, ':'), (unsigned char *)&a->u.in.sin_addr);
 }
@@ -176,9 +179,9 @@ unix_path(const char *s)
 {
 	struct addr a;
 
-	if (strncmp(s, "unix:", 5) == 0)
+	if (same(s, "unix:", 5))
 		return s + 5;
-	if (strncmp(s, "tcp:", 4) == 0 || tcp_addr(s, &a))
+	if (same(s, "tcp:", 4) || tcp_addr(s, &a))
 		return NULL;
 	return s;
 }
@@ -190,8 +193,8 @@ parse_addr(const char *s, struct addr *a)
 	size_t n;
 
 	if (p == NULL)
-		return tcp_addr(s + (strncmp(s, "tcp:", 4) ? 0 : 4), a) ? 0 : -1;
-	n = strlen(p);
+		return tcp_addr(s + (same(s, "tcp:", 4) ? 4 : 0), a) ? 0 : -1;
+	n = len(p);
 	if (n == 0 || n >= sizeof a->u.un.sun_path)
 		return -1;
 	memset(a, 0, sizeof *a);
@@ -201,58 +204,44 @@ parse_addr(const char *s, struct addr *a)
 	return 0;
 }
 
-/* the keys of R1: where each goes, and how it is read */
-enum { TEXT, PATH, SOCK, NUM, ENV };
-static const struct key {
-	char name[14];
-	unsigned char kind;
-	unsigned char off;
-} keys[] = {
-	{ "socket", SOCK, offsetof(struct config, socket) },
-	{ "start", TEXT, offsetof(struct config, start) },
-	{ "directory", PATH, offsetof(struct config, directory) },
-	{ "log", PATH, offsetof(struct config, log) },
-	{ "lock", PATH, offsetof(struct config, lock) },
-	{ "start_timeout", NUM, offsetof(struct config, start_timeout) },
-	{ "retry_after", NUM, offsetof(struct config, retry_after) },
-	{ "timeout", NUM, offsetof(struct config, timeout) },
-	{ "env", ENV, 0 },
+/* the keys of R1, in this order: socket, start, 3 paths, 3 numbers, env */
+static const char names[] = "socket\0start\0directory\0log\0lock\0"
+    "start_timeout\0retry_after\0timeout\0env";
+static const unsigned char offs[] = {
+	offsetof(struct config, socket), offsetof(struct config, start),
+	offsetof(struct config, directory), offsetof(struct config, log),
+	offsetof(struct config, lock), offsetof(struct config, start_timeout),
+	offsetof(struct config, retry_after), offsetof(struct config, timeout),
 };
 
-/* key name..end = v; dir is the config file's ("dir/"), NULL for the
- * environment, whose names are upper case; NULL when fine */
+/* key = v; dir is the config file's ("dir/" or ""), NULL for the
+ * environment (no env key there); NULL when fine */
 static const char *
-set(struct config *c, const char *name, const char *end, const char *v,
-    const char *dir)
+set(struct config *c, const char *key, const char *v, const char *dir)
 {
-	const struct key *k;
-	const char *p, **str;
-	size_t i, n = end - name;
+	const char *k = names, *p;
+	char *field;
+	int i;
 
-	for (k = keys; k < keys + sizeof keys / sizeof *keys; k++) {
-		for (i = 0; i < n; i++)		/* upper case in the environment */
-			if (name[i] != k->name[i] - (!dir && k->name[i] >= 'a') * 32)
-				break;
-		if (i == n && k->name[i] == '\0')
-			break;
-	}
-	if (k == keys + sizeof keys / sizeof *keys || (!dir && k->kind == ENV))
+	for (i = 0; i < 9 && !same(k, key, len(k) + 1); i++)
+		k += len(k) + 1;
+	if (i == 9 || (i == 8 && dir == NULL))
 		return "unknown key";
-	str = (const char **)((char *)c + k->off);
-	if (k->kind == NUM)
-		return parse_seconds(v, (long *)str) < 0 ? "bad number" : NULL;
-	if (k->kind == ENV) {
+	if (i == 8) {
 		if (*v == '=' || *find(v, '=') == '\0')
-			return "env needs NAME=value";
+			return "bad env";
 		if (c->nenv == MAX_ENV)
-			return "too many env lines";
+			return "too many env";
 		c->env[c->nenv++] = v;
 		return NULL;
 	}
-	p = k->kind == SOCK ? unix_path(v) : v;
-	if (k->kind != TEXT && p != NULL && *p != '/' && *p && dir && *dir)
-		v = concat(p == v ? "" : "unix:", dir, p);
-	*str = v && *v ? v : NULL;	/* empty: unset */
+	field = (char *)c + offs[i];
+	if (i >= 5)
+		return parse_seconds(v, (long *)field) < 0 ? "bad number" : NULL;
+	p = i == 0 ? unix_path(v) : v;
+	if (i != 1 && p != NULL && *p != '/' && *p && dir && *dir)
+		v = concat(p == v ? "" : "unix:", dir, p);	/* R4 */
+	*(const char **)field = v && *v ? v : NULL;	/* empty: unset */
 	return v ? NULL : "config too large";
 }
 
@@ -262,27 +251,16 @@ blank(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r';
 }
 
-/* one line, NUL-terminated; NULL when fine */
-static const char *
-config_line(struct config *c, char *s, const char *dir)
+/* s..end without the blanks around it, NUL-terminated */
+static char *
+trim(char *s, char *end)
 {
-	char *eq, *end, *v;
-
-	while (blank(*s))
+	while (s < end && blank(*s))
 		s++;
-	if (*s == '\0' || *s == '#')
-		return NULL;
-	eq = find(s, '=');
-	for (end = eq; end > s && blank(end[-1]); end--)
-		;
-	if (*eq == '\0' || end == s)
-		return "malformed line";
-	for (v = eq + 1; blank(*v); v++)
-		;
-	for (eq = find(v, '\0'); eq > v && blank(eq[-1]); eq--)
-		;
-	*eq = '\0';
-	return set(c, s, end, v, dir);
+	while (end > s && blank(end[-1]))
+		end--;
+	*end = '\0';
+	return s;
 }
 
 /* "dir/" of a file in the store, "" for a bare name, NULL if full */
@@ -304,20 +282,24 @@ dir_of(const char *file)
 const char *
 config_text(struct config *c, char *text, const char *file, int *line)
 {
-	char *dir = dir_of(file), *end, *next;
-	const char *err;
+	char *dir = dir_of(file), *end, *eq, *key, *next;
+	const char *err = dir ? NULL : "config too large";
 
-	if (dir == NULL)
-		return "config too large";
-	for (*line = 1; *text != '\0'; ++*line, text = next) {
+	for (*line = 1; err == NULL && *text != '\0'; ++*line, text = next) {
 		end = find(text, '\n');
-		next = *end ? end + 1 : end;
-		*end = '\0';
-		err = config_line(c, text, dir);
-		if (err != NULL)
-			return err;
+		next = end + (*end != '\0');
+		eq = find(text, '=');
+		if (eq > end)
+			eq = end;
+		key = trim(text, eq);
+		if (*key == '#' || (*key == '\0' && eq == end))
+			continue;	/* a comment, a blank line */
+		if (*key == '\0' || eq == end)
+			return "malformed line";
+		err = set(c, key, trim(eq + 1, end), dir);
 	}
-	return NULL;
+	--*line;
+	return err;
 }
 
 /* read a config file: 0 read, 1 not a config (no #!), -1 error (logged) */
@@ -326,27 +308,23 @@ config_file(struct config *c, const char *file, int need_shebang)
 {
 	char *text = store + used, num[24];
 	size_t room = sizeof store - used - 1, n = 0;
-	const char *err;
-	ssize_t r = -1;
-	int fd, line = 0;
+	const char *err = NULL;
+	ssize_t r = 0;
+	int fd = sys_open(file, O_RDONLY | O_CLOEXEC, 0), line = 0;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC);
 	while (fd >= 0 && (r = readfd(fd, text + n, room - n)) > 0)
 		n += r;
-	err = r < 0 ? errtext(errno) : NULL;
+	if (fd < 0 || r < 0)
+		err = errtext(errno);
 	if (fd >= 0)
 		close(fd);
-	if (!err && need_shebang && (n < 2 || text[0] != '#' || text[1] != '!'))
-		return 1;
 	text[n] = '\0';
-	if (!err && n == room)
-		err = "config too large";
-	if (!err && strlen(text) != n)
-		err = "not a text file";
-	if (!err) {
-		used += n + 1;
-		err = config_text(c, text, file, &line);
-	}
+	if (!err && need_shebang && !same(text, "#!", 2))
+		return 1;
+	used += n + 1;
+	if (!err)	/* a NUL byte ends the text */
+		err = n == room ? "config too large" :
+		    config_text(c, text, file, &line);
 	if (err == NULL) {
 		c->file = file;
 		return 0;
@@ -364,14 +342,18 @@ const char *
 config_environ(struct config *c, char **env)
 {
 	const char *e, *eq;
+	char key[16];
+	size_t i;
 
-	for (; *env != NULL; env++) {
-		e = *env;
+	for (; (e = *env) != NULL; env++) {
 		eq = find(e, '=');
-		if (strncmp(e, "CGI2SCGI_", 9) != 0 || *eq == '\0' ||
-		    strncmp(e + 9, "CONFIG=", 7) == 0)
+		if (!same(e, "CGI2SCGI_", 9) || *eq == '\0' ||
+		    same(e + 9, "CONFIG=", 7))
 			continue;
-		if (set(c, e + 9, eq, eq + 1, NULL) != NULL)
+		for (i = 0; e + 9 + i < eq && i < sizeof key - 1; i++)
+			key[i] = e[9 + i] + (e[9 + i] >= 'A' && e[9 + i] <= 'Z') * 32;
+		key[i] = '\0';
+		if (set(c, key, eq + 1, NULL) != NULL)
 			return e;
 	}
 	return NULL;
@@ -384,11 +366,11 @@ config_check(const struct config *c)
 	struct addr a;
 
 	if (c->socket == NULL)
-		return "no socket configured";
+		return "no socket";
 	if (parse_addr(c->socket, &a) < 0)
-		return "bad socket address";
+		return "bad socket";
 	if (c->start != NULL && c->lock == NULL && unix_path(c->socket) == NULL)
-		return "a TCP socket with start needs a lock";
+		return "TCP start needs lock";
 	return NULL;
 }
 
@@ -396,20 +378,18 @@ config_check(const struct config *c)
 void
 config_print(const struct config *c)
 {
-	const struct key *k;
-	const char *v;
+	const char *k = names, *v;
 	char num[24];
 	int i;
 
 	num[23] = '\0';
 	say(1, "config = ", c->file ? c->file : "(none)", "\n", NULL);
-	for (k = keys; k < keys + sizeof keys / sizeof *keys; k++) {
-		v = *(const char **)((char *)c + k->off);
-		if (k->kind == NUM)
-			v = utoa(num + 23, *(long *)((char *)c + k->off));
-		for (i = 0; k->kind == ENV && i < c->nenv; i++)
-			say(1, "env = ", c->env[i], "\n", NULL);
-		if (k->kind != ENV)
-			say(1, k->name, " = ", v ? v : "(unset)", "\n", NULL);
+	for (i = 0; i < 8; i++, k += len(k) + 1) {
+		v = *(const char **)((char *)c + offs[i]);
+		if (i >= 5)
+			v = utoa(num + 23, *(long *)((char *)c + offs[i]));
+		say(1, k, " = ", v ? v : "(unset)", "\n", NULL);
 	}
+	for (i = 0; i < c->nenv; i++)
+		say(1, "env = ", c->env[i], "\n", NULL);
 }

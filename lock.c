@@ -17,9 +17,9 @@ lock_take(const char *path, long seconds)
 	long long end;
 	int fd, i;
 
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = sys_open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		logline("cannot open lock file", errtext(errno));
+		logerr("cannot open lock");
 		return -1;
 	}
 	end = now_ms(CLOCK_MONOTONIC) + seconds * 1000;
@@ -27,11 +27,12 @@ lock_take(const char *path, long seconds)
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK) {
-			logline("cannot lock", errtext(errno));
+			logerr("cannot lock");
 			close(fd);
 			return -1;
 		}
 		if (now_ms(CLOCK_MONOTONIC) >= end) {
+			logline("lock held past start_timeout", NULL);
 			close(fd);
 			return -2;
 		}
@@ -52,9 +53,9 @@ record_parse(const char *s, size_t n, struct record *r)
 		;
 	for (pid = end; pid > sp && pid[-1] != ' '; pid--)
 		;
-	if (pid - sp == 8 && memcmp(sp, " failed ", 8) == 0)
+	if (pid - sp == 8 && same(sp, " failed ", 8))
 		r->failed = 1;
-	else if (pid - sp == 9 && memcmp(sp, " started ", 9) == 0)
+	else if (pid - sp == 9 && same(sp, " started ", 9))
 		r->failed = 0;
 	else
 		return -1;
@@ -84,10 +85,7 @@ record_read(int fd, struct record *r)
 	char buf[64];
 	ssize_t n;
 
-	do
-		n = pread(fd, buf, sizeof buf, 0);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
+	if (lseek(fd, 0, SEEK_SET) != 0 || (n = readfd(fd, buf, sizeof buf)) <= 0)
 		return -1;
 	return record_parse(buf, n, r);
 }
@@ -97,12 +95,9 @@ record_write(int fd, const struct record *r)
 {
 	char buf[64];
 	size_t n = record_format(buf, r);
-	ssize_t w;
 
-	do
-		w = pwrite(fd, buf, n, 0);
-	while (w < 0 && errno == EINTR);
-	if (w != (ssize_t)n || ftruncate(fd, n) < 0)
+	if (lseek(fd, 0, SEEK_SET) != 0 || writeall(fd, buf, n) < 0 ||
+	    ftruncate(fd, n) < 0)
 		return -1;
 	return 0;
 }

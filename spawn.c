@@ -63,7 +63,7 @@ dial(const struct addr *a, long seconds)
 	struct timeval tv = { seconds, 0 };
 	int s, e;
 
-	s = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	s = syscall(SYS_socket, a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -1;
 	if (setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0 &&
@@ -87,23 +87,22 @@ size_t
 start_env(const char **out, size_t max, char **env, const struct config *c,
     const char *sock)
 {
-	static const char *const keep[] = { "PATH=", "HOME=", "USER=",
-		"LOGNAME=", "LANG=", "LC_ALL=", "TZ=", "TMPDIR=", 0 };
-	size_t n = 0, i, j, k;
-	char **e;
+	static const char keep[] =
+	    "PATH\0HOME\0USER\0LOGNAME\0LANG\0LC_ALL\0TZ\0TMPDIR\0";
+	const char *k, *v;
+	size_t n;
 
-	for (i = 0; i < (size_t)c->nenv && n + 1 < max; i++)
-		out[n++] = c->env[i];
-	for (i = 0; keep[i] != NULL && n + 1 < max; i++) {
-		k = strlen(keep[i]);
-		for (j = 0; j < n && strncmp(out[j], keep[i], k) != 0; j++)
-			;
-		for (e = env; j == n && *e && strncmp(*e, keep[i], k); e++)
-			;
-		if (j == n && *e != NULL)	/* an env line wins */
-			out[n++] = *e;
-		else if (j == n && i == 0)
-			out[n++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+	for (n = 0; n < (size_t)c->nenv && n + 10 < max; n++)
+		out[n] = c->env[n];
+	for (k = keep; *k != '\0'; k += len(k) + 1) {
+		out[n] = NULL;
+		if (lookup((char **)out, k) != NULL)
+			continue;	/* an env line names it: it wins */
+		v = lookup(env, k);
+		if (v == NULL && k == keep)
+			v = "PATH=/usr/local/bin:/usr/bin:/bin";
+		if (v != NULL)
+			out[n++] = v;
 	}
 	out[n++] = sock;
 	return n;
@@ -114,32 +113,32 @@ static void
 child(const struct config *c, const char *dir, const char **envp)
 {
 	const char *argv[] = { "sh", "-c", c->start, NULL };
-	sigset_t none;
+	unsigned long none = 0;
 	int fd, i;
 
-	fd = open(c->log ? c->log : "/dev/null",
+	fd = sys_open(c->log ? c->log : "/dev/null",
 	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		logline("cannot open log", errtext(errno));
+		logerr("cannot open log");
 		_exit(126);
 	}
 	if (dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || close(0) < 0 ||
-	    open("/dev/null", O_RDONLY) != 0)
+	    sys_open("/dev/null", O_RDONLY, 0) != 0)
 		_exit(126);
 	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
 		for (i = 3; i < 1024; i++)
 			close(i);	/* EBADF expected for most */
 	for (i = 1; i < NSIG; i++)
 		sig_set(i, 0);		/* fails for KILL, STOP: harmless */
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0 || setsid() < 0)
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8) < 0 ||
+	    setsid() < 0)
 		_exit(126);
 	if (dir != NULL && *dir != '\0' && chdir(dir) < 0) {
-		logline("cannot change to directory", errtext(errno));
+		logerr("cannot chdir");
 		_exit(126);
 	}
 	execve("/bin/sh", (char **)argv, (char **)envp);
-	logline("cannot run /bin/sh", errtext(errno));
+	logerr("cannot exec /bin/sh");
 	_exit(127);
 }
 
@@ -164,7 +163,7 @@ socket_var(const struct config *c)
 
 	if (p == NULL)
 		return concat("CGI2SCGI_SOCKET=", c->socket +
-		    (strncmp(c->socket, "tcp:", 4) == 0 ? 4 : 0), "");
+		    (same(c->socket, "tcp:", 4) ? 4 : 0), "");
 	/* the kernel call: libc's getcwd brings malloc */
 	if (p[0] == '/' || syscall(SYS_getcwd, cwd, sizeof cwd) < 0)
 		return concat("CGI2SCGI_SOCKET=", p, "");
@@ -188,11 +187,11 @@ spawn(const struct config *c)
 	sig_set(SIGCHLD, 0);	/* R38: see the child's exit */
 	pid = launch(c, dir, envp);
 	if (pid < 0)
-		logline("cannot fork", errtext(errno));
+		logerr("cannot fork");
 	return pid;
 }
 
-/* wait until the app accepts; watch the start command meanwhile (R38) */
+/* wait until the app accepts, or -503; watch the start command (R38) */
 static int
 wait_up(const struct config *c, const struct addr *a, pid_t pid)
 {
@@ -206,22 +205,21 @@ wait_up(const struct config *c, const struct addr *a, pid_t pid)
 		if (pid > 0 && waitpid(pid, &st, WNOHANG) == pid) {
 			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 				logline("start failed", WIFEXITED(st) ?
-				    "exit status not 0" : "killed by a signal");
-				return -1;
+				    "exit status" : "signal");
+				return -503;
 			}
 			pid = 0;	/* it daemonized: keep waiting */
 		}
 		if (now_ms(CLOCK_MONOTONIC) >= end) {
-			logline("app not accepting after start_timeout",
-			    errtext(errno));
-			return -1;
+			logerr("no accept in start_timeout");
+			return -503;
 		}
 		pause_us(backoff_us(i));
 	}
 }
 
 /* 1 if path is a socket, not following a link: statx, as libc's lstat
- * costs 500 bytes; a kernel without statx (before 4.11) never says 1 */
+ * costs 500 bytes (so stale sockets are removed from Linux 4.11 on) */
 static int
 is_socket(const char *path)
 {
@@ -231,10 +229,10 @@ is_socket(const char *path)
 		unsigned nlink, uid, gid;
 		unsigned short mode;
 		char rest[256 - 30];
-	} st;
+	} stx;
 
 	return syscall(SYS_statx, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW,
-	    1 /* STATX_TYPE */, &st) == 0 && S_ISSOCK(st.mode);
+	    1 /* STATX_TYPE */, &stx) == 0 && S_ISSOCK(stx.mode);
 }
 
 /* with the lock held: throttle (R32), clear a stale socket (R33),
@@ -249,61 +247,47 @@ start_locked(const struct config *c, const struct addr *a, int lk,
 
 	if (record_read(lk, &r) == 0 && r.failed && (*retry = r.epoch +
 	    c->retry_after - now_ms(CLOCK_REALTIME) / 1000) > 0) {
-		logline("start failed recently: waiting for retry_after", NULL);
+		logline("failed start, in retry_after", NULL);
 		return -503;
 	}
 	if (p != NULL && is_socket(p) && unlink(p) < 0) {
-		logline("cannot remove stale socket", errtext(errno));
+		logerr("cannot remove stale socket");
 		return -500;
 	}
 	r.pid = spawn(c);
-	s = r.pid > 0 ? wait_up(c, a, r.pid) : -1;
+	s = r.pid > 0 ? wait_up(c, a, r.pid) : -503;
 	r.epoch = now_ms(CLOCK_REALTIME) / 1000;
 	r.failed = s < 0;
 	if (record_write(lk, &r) < 0)
-		logline("cannot write lock file", errtext(errno));
+		logerr("cannot write lock");
 	*retry = c->retry_after;
-	return s >= 0 ? s : -503;
+	return s;
 }
 
-/* the app is down: take the lock, and with it held, connect again and
- * start the app only if it is still down (R31) */
-static int
-app_start(const struct config *c, const struct addr *a, long *retry)
-{
-	const char *path = c->lock;
-	int lk, s;
-
-	if (path == NULL)
-		path = concat(unix_path(c->socket), ".lock", "");
-	lk = lock_take(path, c->start_timeout);
-	if (lk == -2)
-		logline("start lock held past start_timeout", NULL);
-	if (lk < 0)
-		return lk == -2 ? -503 : -500;
-	s = dial(a, 1);
-	if (s < 0 && is_down(errno, a))
-		s = start_locked(c, a, lk, retry);
-	else if (s < 0)
-		s = wait_up(c, a, 0);	/* up but busy: never a second copy */
-	close(lk);
-	return s == -1 ? -503 : s;
-}
-
-/* a socket to the app, or -(HTTP status) when logged (R30) */
+/* a socket to the app, or -(HTTP status) when logged: only a refused
+ * app is started (R30), under the lock and only if it is still down
+ * once the lock is held (R31) */
 int
 app_connect(const struct config *c, const struct addr *a, long *retry)
 {
-	int s = dial(a, 1);
+	int s = dial(a, 1), lk;
 
 	if (s >= 0)
 		return s;
-	if (is_down(errno, a) && c->start != NULL)
-		return app_start(c, a, retry);
-	if (is_down(errno, a)) {
-		logline("app unreachable", errtext(errno));
+	if (!is_down(errno, a))
+		return wait_up(c, a, 0);	/* busy: back-off, no start */
+	if (c->start == NULL) {
+		logerr("app unreachable");
 		return -502;
 	}
-	s = wait_up(c, a, 0);	/* busy: retry with back-off (R30) */
-	return s >= 0 ? s : -503;
+	lk = lock_take(c->lock ? c->lock : concat(unix_path(c->socket), ".lock",
+	    ""), c->start_timeout);
+	if (lk < 0)
+		return lk == -2 ? -503 : -500;
+	s = dial(a, 1);
+	if (s < 0)
+		s = is_down(errno, a) ? start_locked(c, a, lk, retry) :
+		    wait_up(c, a, 0);
+	close(lk);
+	return s;
 }

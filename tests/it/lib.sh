@@ -43,7 +43,9 @@ need_pkg() {
 
 # mk_tree: create $T (world-readable: web server children run as www-data)
 mk_tree() {
-	T=$(mktemp -d "${TMPDIR:-/tmp}/cgi2scgi-it.XXXXXX") || exit 1
+	# in /tmp, not $TMPDIR: www-data must reach it and unix socket paths
+	# must stay short
+	T=$(mktemp -d /tmp/cgi2scgi-it.XXXXXX) || exit 1
 	chmod 755 "$T"
 	trap cleanup EXIT
 	trap 'exit 130' INT
@@ -120,6 +122,11 @@ stop() {
 	kill -TERM "$pid" 2>/dev/null
 	wait_gone "$pid" 10 || { kill -KILL "$pid" 2>/dev/null; wait_gone "$pid" 5; }
 	wait "$pid" 2>/dev/null
+	local p keep=()
+	for p in "${PIDS[@]}"; do
+		[ "$p" = "$pid" ] || keep+=("$p")
+	done
+	PIDS=("${keep[@]}")
 	return 0
 }
 
@@ -131,6 +138,30 @@ free_port() {
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
+}
+
+# free_ports N: N distinct free ports on 127.0.0.1, on one line
+free_ports() {
+	"$PY" - "$1" <<'EOF'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+EOF
+}
+
+# free_port6: a free port on [::1], or nothing when there is no IPv6 loopback
+free_port6() {
+	"$PY" -c 'import socket
+try:
+    s = socket.socket(socket.AF_INET6)
+    s.bind(("::1", 0))
+    print(s.getsockname()[1])
+except OSError:
+    pass'
 }
 
 # wait_unix PATH SECONDS: until a unix socket at PATH accepts

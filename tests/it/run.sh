@@ -30,6 +30,12 @@ CGI=$T/cgi-bin
 mkdir -p "$T/bin" "$R" "$CGI" "$T/www/ht" "$T/log" "$T/data" "$O" "$E" "$T/conf"
 chmod 755 "$T/bin" "$R" "$CGI" "$T/www" "$T/www/ht" "$T/data" "$T/conf"
 chmod 777 "$T/log"
+# helpers run by www-data (start command, app) must be readable by it,
+# wherever the repository lives
+mkdir -p "$T/it"
+cp "$IT_DIR/echo.py" "$IT_DIR/start-echo.sh" "$T/it/"
+chmod 755 "$T/it" "$T/it/start-echo.sh"
+chmod 644 "$T/it/echo.py"
 cp "$BIN" "$T/bin/cgi2scgi"
 L=$T/bin/cgi2scgi			# the launcher, as shebang lines name it
 cp "$BIN" "$CGI/cgi2scgi"		# the bare binary in cgi-bin (R3)
@@ -38,7 +44,7 @@ LAUNCHER_EXES=("$L" "$CGI/cgi2scgi")
 
 # ---- expected error responses (R20) -----------------------------------------
 for r in "400 Bad Request" "500 Internal Server Error" "502 Bad Gateway" \
-    "504 Gateway Timeout"; do
+    "503 Service Unavailable" "504 Gateway Timeout"; do
 	printf 'Status: %s\r\nContent-Type: text/plain\r\n\r\n%s\n' "$r" "$r" \
 	    >"$E/${r%% *}"
 	printf '%s\n' "$r" >"$E/${r%% *}.body"
@@ -47,16 +53,9 @@ printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nhello from raw\n' \
     >"$E/hello"
 
 # ---- ports, test data ---------------------------------------------------------
-LPORT=$(free_port)
-APORT=$(free_port)
-EPORT=$(free_port)		# uWSGI, TCP
-RPORT=$(free_port)		# rawscgi, TCP
-DEADPORT=$(free_port)		# nothing listens there
-RPORT6=
-if "$PY" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' \
-    2>/dev/null; then
-	RPORT6=$RPORT
-fi
+# LPORT lighttpd, APORT apache, EPORT uWSGI, RPORT rawscgi, DEADPORT nothing
+read -r LPORT APORT EPORT RPORT DEADPORT <<<"$(free_ports 5)"
+RPORT6=$(free_port6)		# rawscgi on [::1], empty without IPv6
 
 D=$T/data
 : >"$D/empty"
@@ -637,9 +636,9 @@ ST=$T/state			# written by launchers running as www-data
 mkdir -p "$ST"
 chmod 777 "$ST"
 PIDFILES+=("$ST/uwsgi.pid")
-mkcgi "$CGI/start.cgi" "socket = $ST/echo.sock" "start = $IT_DIR/start-echo.sh" \
+mkcgi "$CGI/start.cgi" "socket = $ST/echo.sock" "start = $T/it/start-echo.sh" \
     "directory = $ST" "log = $ST/start.log" "env = STATE=$ST" \
-    "env = ECHO=$IT_DIR/echo.py" "start_timeout = 30" "timeout = 30"
+    "env = ECHO=$T/it/echo.py" "start_timeout = 30" "timeout = 30"
 mkcgi "$CGI/fail.cgi" "socket = $ST/fail.sock" \
     "start = echo run >>$ST/fail-starts; exit 3" "retry_after = 30" \
     "start_timeout = 60" "timeout = 5"
@@ -653,13 +652,16 @@ mkcgi "$CGI/tcpnolock.cgi" "socket = 127.0.0.1:$DEADPORT" "start = true"
 starts() { cat "$1" 2>/dev/null | wc -l; }
 
 # R31: many requests while the app is down: start runs once, all served
+cpids=()
 for i in 1 2 3 4 5 6; do
 	curl -sS --max-time 60 -o "$O/start-$i.body" -w '%{http_code}' \
 	    "http://127.0.0.1:$LPORT/cgi-bin/start.cgi/env?n=$i" >"$O/start-$i.code" \
 	    2>"$O/start-$i.curl" &
-	PIDS+=($!)
+	cpids+=($!)
 done
-wait
+for p in "${cpids[@]}"; do
+	wait "$p"
+done
 codes=$(cat "$O"/start-[1-6].code | tr -d '\n')
 check "R31 lighttpd: 6 concurrent requests to a down app: all served" eq "$codes" 200200200200200200
 check "R31 lighttpd: 6 concurrent requests to a down app: start ran once" \
@@ -674,11 +676,13 @@ check "R36 start's environment: nothing request-derived or unlisted" \
     hasnt "$envf" '^(HTTP_|QUERY_STRING|REMOTE_|REQUEST_|SCRIPT_|GATEWAY_|SERVER_|CONTENT_|PATH_INFO)'
 check "R36 start's environment: only the listed names" \
     all 'WHY=$(cut -d= -f1 "$envf" | grep -vxE "PATH|HOME|USER|LOGNAME|LANG|LC_ALL|TZ|TMPDIR|CGI2SCGI_SOCKET|STATE|ECHO|PWD|OLDPWD|SHLVL|_" | tr "\n" " "); [ -z "$WHY" ]'
-fdsf=$(ls "$ST"/start-fds.* 2>/dev/null | head -1)
+fdsf=$O/start-fds
+sed -n '/^fds of start/,/^end of fds/p' "$ST/start.log" |
+    sed '/^end of fds/q' >"$fdsf"
 check "R35 start's fds: 0 is /dev/null, 1 and 2 the log, nothing else inherited" \
     all 'has "$fdsf" " 0 -> /dev/null\$"' 'has "$fdsf" " 1 -> $ST/start.log\$"' \
     'has "$fdsf" " 2 -> $ST/start.log\$"' \
-    'WHY=$(grep -- "->" "$fdsf" | grep -vE " [012] -> | -> $IT_DIR/start-echo.sh\$"); [ -z "$WHY" ]'
+    'WHY=$(grep -- "->" "$fdsf" | grep -vE " [012] -> | -> $T/it/start-echo.sh\$"); [ -z "$WHY" ]'
 
 # R33: app killed -9, its socket left behind: removed, app started again
 app=$(cat "$ST/uwsgi.pid" 2>/dev/null)

@@ -8,7 +8,10 @@ set -e
 : "${STATE:?}" "${ECHO:?}" "${CGI2SCGI_SOCKET:?}"
 echo "$$" >>"$STATE/starts"
 env >"$STATE/start-env.$$"
-ls -l "/proc/$$/fd/" >"$STATE/start-fds.$$" 2>&1
+# to stdout, the `log` file: no redirection that would add descriptors
+echo "fds of start $$:"
+ls -l "/proc/$$/fd/"
+echo "end of fds"
 exec uwsgi --plugin python3 --scgi-socket "$CGI2SCGI_SOCKET" \
     --wsgi-file "$ECHO" --need-app --die-on-term --post-buffering 0 \
     --buffer-size 65535 --socket-timeout 30 --chmod-socket=666 \

@@ -1,0 +1,379 @@
+/* The start lock and its record (SPEC R31, R32, R40), on real files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+static char dir[256];
+
+static const char *
+path_of(const char *name)
+{
+	static char buf[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
+	return buf[i];
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+static int
+setup(void **state)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	(void)state;
+	snprintf(dir, sizeof dir, "%s/cgi2scgi-unit-XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	static const char *const names[] = { "a.lock", "b.lock", "c.lock",
+		"d.lock", "e.lock", "f.lock", "g.lock", "target", "link",
+		"existing", "link2", "rec" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof names / sizeof *names; i++)
+		unlink(path_of(names[i]));
+	return rmdir(dir);
+}
+
+/* what a forked lock_take did */
+struct outcome {
+	int fd;
+	long long ms;
+};
+
+/* lock_take(path, seconds) in a child, after closing fd close_fd;
+ * if release_fd >= 0 the parent closes it after release_ms */
+static struct outcome
+take_in_child(const char *path, long seconds, int release_fd,
+    long release_ms)
+{
+	struct outcome o = { -99, -1 };
+	long long t0;
+	int p[2], st;
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		if (release_fd >= 0)
+			close(release_fd);	/* the parent's, inherited */
+		t0 = mono_ms();
+		QUIET(o.fd = lock_take(path, seconds));
+		o.ms = mono_ms() - t0;
+		if (write(p[1], &o, sizeof o) != sizeof o)
+			_exit(2);
+		_exit(0);
+	}
+	close(p[1]);
+	if (release_fd >= 0) {
+		struct timespec t = { release_ms / 1000,
+			release_ms % 1000 * 1000000 };
+
+		nanosleep(&t, NULL);
+		close(release_fd);
+	}
+	assert_int_equal(read(p[0], &o, sizeof o), sizeof o);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	return o;
+}
+
+static void
+test_R32_record_format_is_one_line(void **state)
+{
+	struct record r = { 1700000000, 4242, 0 };
+	char buf[64];
+	size_t n;
+
+	(void)state;
+	n = record_format(buf, &r);
+	assert_int_equal(n, strlen("1700000000 started 4242\n"));
+	assert_memory_equal(buf, "1700000000 started 4242\n", n);
+	r.failed = 1;
+	n = record_format(buf, &r);
+	assert_int_equal(n, strlen("1700000000 failed 4242\n"));
+	assert_memory_equal(buf, "1700000000 failed 4242\n", n);
+}
+
+static void
+test_R32_record_round_trip(void **state)
+{
+	static const struct record recs[] = { { 0, 1, 0 }, { 0, 1, 1 },
+		{ 1700000000, 4242, 0 }, { 1700000000, 4242, 1 },
+		{ 4102444800LL, INT_MAX, 1 }, { 1099511627776LL, 2, 0 } };
+	struct record r;
+	char buf[64];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof recs / sizeof *recs; i++) {
+		n = record_format(buf, &recs[i]);
+		assert_true(n > 0 && n <= 64);
+		assert_int_equal(buf[n - 1], '\n');
+		memset(&r, 0x5a, sizeof r);
+		if (record_parse(buf, n, &r) != 0)
+			fail_msg("record_parse(\"%.*s\") failed", (int)n, buf);
+		assert_true(r.epoch == recs[i].epoch);
+		assert_true(r.pid == recs[i].pid);
+		assert_int_equal(!!r.failed, recs[i].failed);
+	}
+}
+
+static void
+test_R32_record_parse_rejects_garbage(void **state)
+{
+	static const char *const bad[] = { "", "\n", "garbage\n",
+		"1700000000\n", "1700000000 started\n", "1700000000 started \n",
+		"started 12\n", " started 12\n", "1700000000 running 12\n",
+		"1700000000 Started 12\n", "1700000000 FAILED 12\n",
+		"abc started 12\n", "17x started 12\n", "17 started 12x\n",
+		"-1 started 12\n", "17 started -12\n", "17 failed\n",
+		"17  12\n", "17 started 12 13\n", "17 startedx 12\n",
+		"17 failed 12\n\n" };
+	struct record r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof *bad; i++)
+		if (record_parse(bad[i], strlen(bad[i]), &r) == 0)
+			fail_msg("record_parse accepted \"%s\"", bad[i]);
+}
+
+static void
+test_R32_record_parse_reads_only_n_bytes(void **state)
+{
+	static const char s[] = "17 failed 12\n99 started 1\n";
+	struct record r;
+
+	(void)state;
+	assert_int_equal(record_parse(s, 13, &r), 0);
+	assert_true(r.epoch == 17 && r.pid == 12 && r.failed);
+	assert_int_not_equal(record_parse(s, 10, &r), 0);
+}
+
+static void
+test_R31_lock_file_created_0600_cloexec(void **state)
+{
+	struct stat st;
+	mode_t old;
+	int fd, flags;
+
+	(void)state;
+	old = umask(0);		/* the mode is the launcher's, not umask's */
+	fd = lock_take(path_of("a.lock"), 1);
+	umask(old);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	flags = fcntl(fd, F_GETFD);
+	assert_true(flags >= 0 && (flags & FD_CLOEXEC));
+	assert_int_equal(fcntl(fd, F_GETFL) & O_ACCMODE, O_RDWR);
+	close(fd);
+}
+
+static void
+test_R31_record_write_read_on_lock_file(void **state)
+{
+	struct record w = { 1700000000, 4242, 1 }, r;
+	char buf[128];
+	int fd;
+	ssize_t n;
+
+	(void)state;
+	fd = lock_take(path_of("b.lock"), 1);
+	assert_true(fd >= 0);
+	assert_int_not_equal(record_read(fd, &r), 0);	/* empty: no record */
+	assert_int_equal(record_write(fd, &w), 0);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(record_read(fd, &r), 0);
+	assert_true(r.epoch == w.epoch && r.pid == w.pid && r.failed);
+	n = pread(fd, buf, sizeof buf, 0);
+	assert_int_equal(n, strlen("1700000000 failed 4242\n"));
+	assert_memory_equal(buf, "1700000000 failed 4242\n", n);
+	/* a shorter record replaces the line whole */
+	w.epoch = 1;
+	w.pid = 2;
+	w.failed = 0;
+	assert_int_equal(record_write(fd, &w), 0);
+	n = pread(fd, buf, sizeof buf, 0);
+	assert_int_equal(n, strlen("1 started 2\n"));
+	assert_memory_equal(buf, "1 started 2\n", n);
+	assert_int_equal(record_read(fd, &r), 0);
+	assert_true(r.epoch == 1 && r.pid == 2 && !r.failed);
+	close(fd);
+	/* the record outlives the lock: taking it again keeps it */
+	fd = lock_take(path_of("b.lock"), 1);
+	assert_true(fd >= 0);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(record_read(fd, &r), 0);
+	assert_true(r.epoch == 1 && r.pid == 2 && !r.failed);
+	close(fd);
+}
+
+static void
+test_R32_record_read_rejects_garbage_file(void **state)
+{
+	struct record r;
+	int fd;
+
+	(void)state;
+	fd = lock_take(path_of("c.lock"), 1);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "not a record\n", 13, 0), 13);
+	assert_int_not_equal(record_read(fd, &r), 0);
+	close(fd);
+}
+
+static void
+test_R31_held_lock_gives_minus_2_after_seconds(void **state)
+{
+	struct outcome o;
+	int fd;
+
+	(void)state;
+	fd = lock_take(path_of("d.lock"), 1);
+	assert_true(fd >= 0);
+	o = take_in_child(path_of("d.lock"), 1, -1, 0);
+	close(fd);
+	assert_int_equal(o.fd, -2);
+	if (o.ms < 900 || o.ms > 2500)
+		fail_msg("gave up after %lld ms, want about 1000", o.ms);
+}
+
+static void
+test_R31_lock_released_within_wait_is_taken(void **state)
+{
+	struct outcome o;
+	int fd;
+
+	(void)state;
+	fd = lock_take(path_of("e.lock"), 1);
+	assert_true(fd >= 0);
+	o = take_in_child(path_of("e.lock"), 3, fd, 200);
+	assert_true(o.fd >= 0);
+	if (o.ms < 150 || o.ms > 1500)
+		fail_msg("took the lock after %lld ms, want about 200", o.ms);
+}
+
+static void
+test_R40_killed_holder_loses_the_lock(void **state)
+{
+	long long t0, ms;
+	int p[2], fd, st;
+	char ch;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		fd = lock_take(path_of("f.lock"), 1);
+		if (fd < 0 || write(p[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &ch, 1), 1);
+	close(p[0]);
+	/* held by the child now */
+	QUIET(fd = lock_take(path_of("f.lock"), 0));
+	assert_int_equal(fd, -2);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	t0 = mono_ms();
+	fd = lock_take(path_of("f.lock"), 1);
+	ms = mono_ms() - t0;
+	assert_true(fd >= 0);
+	assert_true(ms < 500);
+	close(fd);
+}
+
+static void
+test_R31_symlink_lock_refused(void **state)
+{
+	struct stat st;
+	char buf[16];
+	int fd, ofd;
+
+	(void)state;
+	/* to a file that does not exist: not created through the link */
+	assert_int_equal(symlink(path_of("target"), path_of("link")), 0);
+	QUIET(fd = lock_take(path_of("link"), 1));
+	assert_int_equal(fd, -1);
+	assert_int_not_equal(lstat(path_of("target"), &st), 0);
+	/* to an existing file: left alone */
+	ofd = open(path_of("existing"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(ofd >= 0);
+	assert_int_equal(write(ofd, "keep", 4), 4);
+	close(ofd);
+	assert_int_equal(symlink(path_of("existing"), path_of("link2")), 0);
+	QUIET(fd = lock_take(path_of("link2"), 1));
+	assert_int_equal(fd, -1);
+	ofd = open(path_of("existing"), O_RDONLY);
+	assert_int_equal(read(ofd, buf, sizeof buf), 4);
+	close(ofd);
+}
+
+static void
+test_R31_unopenable_lock_is_minus_1(void **state)
+{
+	int fd;
+
+	(void)state;
+	QUIET(fd = lock_take(path_of("no/such/dir/x.lock"), 1));
+	assert_int_equal(fd, -1);
+}
+
+int
+lock_tests(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_R32_record_format_is_one_line),
+		cmocka_unit_test(test_R32_record_round_trip),
+		cmocka_unit_test(test_R32_record_parse_rejects_garbage),
+		cmocka_unit_test(test_R32_record_parse_reads_only_n_bytes),
+		cmocka_unit_test(test_R31_lock_file_created_0600_cloexec),
+		cmocka_unit_test(test_R31_record_write_read_on_lock_file),
+		cmocka_unit_test(test_R32_record_read_rejects_garbage_file),
+		cmocka_unit_test(test_R31_held_lock_gives_minus_2_after_seconds),
+		cmocka_unit_test(test_R31_lock_released_within_wait_is_taken),
+		cmocka_unit_test(test_R40_killed_holder_loses_the_lock),
+		cmocka_unit_test(test_R31_symlink_lock_refused),
+		cmocka_unit_test(test_R31_unopenable_lock_is_minus_1),
+	};
+
+	return cmocka_run_group_tests_name("start lock (R31, R32, R40)", tests,
+	    setup, teardown);
+}

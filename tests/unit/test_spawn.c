@@ -1,0 +1,229 @@
+/* Starting the app: its environment, the connect back-off
+ * (SPEC R36, R39). */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "unit.h"
+
+#define MAX_OUT (MAX_ENV + 9)	/* as the launcher itself calls it */
+
+static const char sockvar[] = "CGI2SCGI_SOCKET=/run/app.sock";
+
+/* the entries start_env gives */
+static size_t
+env_of(const char **out, char **env, const struct config *c)
+{
+	size_t n, i;
+
+	for (i = 0; i < MAX_OUT; i++)
+		out[i] = NULL;
+	n = start_env(out, MAX_OUT, env, c, sockvar);
+	assert_true(n <= MAX_OUT);
+	for (i = 0; i < n; i++)
+		assert_non_null(out[i]);
+	return n;
+}
+
+/* how many entries are named as name= begins */
+static int
+count_named(const char **out, size_t n, const char *name)
+{
+	size_t i, k = strlen(name);
+	int count = 0;
+
+	for (i = 0; i < n; i++)
+		count += strncmp(out[i], name, k) == 0 && out[i][k] == '=';
+	return count;
+}
+
+/* entry is present, exactly once */
+static void
+want_entry(const char **out, size_t n, const char *entry)
+{
+	size_t i, k = strcspn(entry, "=");
+	int found = 0;
+	char name[64];
+
+	for (i = 0; i < n; i++)
+		found += strcmp(out[i], entry) == 0;
+	if (found != 1)
+		fail_msg("\"%s\" found %d times in the start environment",
+		    entry, found);
+	memcpy(name, entry, k);
+	name[k] = '\0';
+	if (count_named(out, n, name) != 1)
+		fail_msg("%s given %d times", name, count_named(out, n, name));
+}
+
+static void
+test_R36_kept_names_config_env_and_socket_only(void **state)
+{
+	char *env[] = { "HTTP_HOST=example.org", "PATH=/custom/bin",
+		"HOME=/home/u", "QUERY_STRING=a=1", "USER=u", "LOGNAME=u",
+		"REMOTE_ADDR=192.0.2.1", "LANG=C.UTF-8", "LC_ALL=C",
+		"HTTP_COOKIE=session=secret", "TZ=UTC", "TMPDIR=/var/tmp/u",
+		"HTTP_AUTHORIZATION=Basic dTpw", "REMOTE_USER=bob",
+		"CONTENT_LENGTH=3", "GATEWAY_INTERFACE=CGI/1.1",
+		"CGI2SCGI_SOCKET=/evil.sock", "CGI2SCGI_CONFIG=/x",
+		"LD_PRELOAD=/evil.so", "PATHX=1", "HOMER=1", "REQUEST_METHOD=GET",
+		"SCRIPT_NAME=/cgi-bin/app.cgi", "HTTP_PROXY=http://evil",
+		"REMOTE_HOST=h", "AUTH_TYPE=Basic", NULL };
+	static const char *const want[] = { "PATH=/custom/bin", "HOME=/home/u",
+		"USER=u", "LOGNAME=u", "LANG=C.UTF-8", "LC_ALL=C", "TZ=UTC",
+		"TMPDIR=/var/tmp/u", "APP_MODE=prod", "APP_DB=db/main", sockvar };
+	const char *out[MAX_OUT];
+	struct config c;
+	size_t n, i;
+
+	(void)state;
+	config_defaults(&c);
+	c.env[c.nenv++] = "APP_MODE=prod";
+	c.env[c.nenv++] = "APP_DB=db/main";
+	n = env_of(out, env, &c);
+	for (i = 0; i < sizeof want / sizeof *want; i++)
+		want_entry(out, n, want[i]);
+	for (i = 0; i < n; i++)
+		if (strncmp(out[i], "HTTP_", 5) == 0 ||
+		    strncmp(out[i], "REMOTE_", 7) == 0 ||
+		    strncmp(out[i], "QUERY_STRING=", 13) == 0 ||
+		    strncmp(out[i], "AUTH_TYPE=", 10) == 0)
+			fail_msg("request-derived \"%s\" given to start", out[i]);
+	if (n != sizeof want / sizeof *want)
+		for (i = 0; i < n; i++)
+			print_message("  start env: %s\n", out[i]);
+	assert_int_equal(n, sizeof want / sizeof *want);
+}
+
+static void
+test_R36_default_path_when_unset(void **state)
+{
+	char *empty[] = { NULL };
+	char *env[] = { "HOME=/home/u", "HTTP_HOST=x", "PATHX=/no", NULL };
+	const char *out[MAX_OUT];
+	struct config c;
+	size_t n;
+
+	(void)state;
+	config_defaults(&c);
+	n = env_of(out, empty, &c);
+	want_entry(out, n, "PATH=/usr/local/bin:/usr/bin:/bin");
+	want_entry(out, n, sockvar);
+	assert_int_equal(n, 2);
+	n = env_of(out, env, &c);
+	want_entry(out, n, "PATH=/usr/local/bin:/usr/bin:/bin");
+	want_entry(out, n, "HOME=/home/u");
+	want_entry(out, n, sockvar);
+	assert_int_equal(n, 3);
+}
+
+static void
+test_R36_only_names_that_are_set(void **state)
+{
+	char *env[] = { "PATH=/bin", "LANG", "TZ", "HOME=", NULL };
+	const char *out[MAX_OUT];
+	struct config c;
+	size_t n;
+
+	(void)state;
+	config_defaults(&c);
+	n = env_of(out, env, &c);
+	want_entry(out, n, "PATH=/bin");
+	want_entry(out, n, "HOME=");	/* set, if empty */
+	want_entry(out, n, sockvar);
+	assert_int_equal(count_named(out, n, "LANG"), 0);
+	assert_int_equal(count_named(out, n, "TZ"), 0);
+	assert_int_equal(n, 3);
+}
+
+static void
+test_R36_env_line_overrides_kept_name(void **state)
+{
+	char *env[] = { "PATH=/server/bin", "TZ=UTC", "HOME=/home/u", NULL };
+	char *empty[] = { NULL };
+	const char *out[MAX_OUT];
+	struct config c;
+	size_t n;
+
+	(void)state;
+	config_defaults(&c);
+	c.env[c.nenv++] = "TZ=Europe/Paris";
+	c.env[c.nenv++] = "PATH=/opt/app/bin:/usr/bin";
+	n = env_of(out, env, &c);
+	want_entry(out, n, "PATH=/opt/app/bin:/usr/bin");
+	want_entry(out, n, "TZ=Europe/Paris");
+	want_entry(out, n, "HOME=/home/u");
+	want_entry(out, n, sockvar);
+	assert_int_equal(n, 4);
+	/* and over the default PATH */
+	n = env_of(out, empty, &c);
+	want_entry(out, n, "PATH=/opt/app/bin:/usr/bin");
+	want_entry(out, n, "TZ=Europe/Paris");
+	want_entry(out, n, sockvar);
+	assert_int_equal(n, 3);
+}
+
+static void
+test_R36_all_env_lines_fit(void **state)
+{
+	static char lines[MAX_ENV][16];
+	char *env[] = { "PATH=/bin", "HOME=/h", "USER=u", "LOGNAME=u",
+		"LANG=C", "LC_ALL=C", "TZ=UTC", "TMPDIR=/t", NULL };
+	const char *out[MAX_OUT];
+	struct config c;
+	size_t n;
+	int i;
+
+	(void)state;
+	config_defaults(&c);
+	for (i = 0; i < MAX_ENV; i++) {
+		snprintf(lines[i], sizeof lines[i], "APP_%d=%d", i, i);
+		c.env[c.nenv++] = lines[i];
+	}
+	n = env_of(out, env, &c);
+	for (i = 0; i < MAX_ENV; i++)
+		want_entry(out, n, lines[i]);
+	want_entry(out, n, "PATH=/bin");
+	want_entry(out, n, "TMPDIR=/t");
+	want_entry(out, n, sockvar);
+	assert_int_equal(n, MAX_ENV + 9);
+}
+
+static void
+test_R39_backoff_starts_near_1ms_grows_to_at_most_5ms(void **state)
+{
+	long prev, b;
+	int i;
+
+	(void)state;
+	prev = backoff_us(0);
+	if (prev < 500 || prev > 1500)
+		fail_msg("first back-off %ld us, want about 1000", prev);
+	for (i = 1; i < 100000; i++) {
+		b = backoff_us(i);
+		if (b < prev)
+			fail_msg("back-off %d is %ld us, below %ld", i, b, prev);
+		if (b > 5000)
+			fail_msg("back-off %d is %ld us, above 5000", i, b);
+		prev = b;
+	}
+	assert_true(backoff_us(INT_MAX) <= 5000);
+	assert_true(backoff_us(INT_MAX) >= prev);
+}
+
+int
+spawn_tests(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_R36_kept_names_config_env_and_socket_only),
+		cmocka_unit_test(test_R36_default_path_when_unset),
+		cmocka_unit_test(test_R36_only_names_that_are_set),
+		cmocka_unit_test(test_R36_env_line_overrides_kept_name),
+		cmocka_unit_test(test_R36_all_env_lines_fit),
+		cmocka_unit_test(
+		    test_R39_backoff_starts_near_1ms_grows_to_at_most_5ms),
+	};
+
+	return cmocka_run_group_tests_name("starting the app (R36, R39)", tests,
+	    NULL, NULL);
+}
