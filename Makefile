@@ -43,3 +43,5 @@ clean:
 	rm -f cgi2scgi tools/sstrip
 
 .PHONY: all size clean
+
+include tests/unit/unit.mk

@@ -111,22 +111,25 @@ hex(int ch)
 	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
 }
 
-/* s..end is an IPv6 address without brackets, "::" allowed */
+/* s..end is an IPv6 address without brackets; one "::" stands for
+ * one or more zero groups: the groups after it move to the end */
 static int
 ipv6(const char *s, const char *end, unsigned char *out)
 {
-	unsigned w[9];
-	int n = 0, gap = -1, d, i;
+	int n = 0, gap = -1, d;
+	unsigned w;
 
-	if (end - s >= 2 && s[0] == ':' && s[1] == ':') {
+	if (end - s > 1 && s[0] == ':' && s[1] == ':') {
 		gap = 0;
 		s += 2;
 	}
 	while (s < end) {
-		for (w[n] = 0, d = 0; s < end && hex(*s) >= 0 && d < 4; s++, d++)
-			w[n] = w[n] * 16 + hex(*s);
-		if (d == 0 || ++n > 7 + (gap < 0))
+		for (w = 0, d = 0; s < end && hex(*s) >= 0 && d < 4; s++, d++)
+			w = w * 16 + hex(*s);
+		if (d == 0 || n == 16)
 			return 0;
+		out[n++] = w >> 8;
+		out[n++] = w;
 		if (s < end && *s++ != ':')
 			return 0;
 		if (s < end && *s == ':' && gap < 0) {
@@ -135,73 +138,80 @@ ipv6(const char *s, const char *end, unsigned char *out)
 		} else if (s == end && s[-1] == ':')
 			return 0;
 	}
-	if (gap < 0 ? n != 8 : n > 7)
-		return 0;
-	memset(out, 0, 16);
-	for (i = 0; i < n; i++) {
-		d = i < gap || gap < 0 ? i : 8 - n + i;
-		out[2 * d] = w[i] >> 8;
-		out[2 * d + 1] = w[i];
-	}
+	if (gap < 0 || n == 16)
+		return n == 16 && gap < 0;
+	memmove(out + 16 - (n - gap), out + gap, n - gap);
+	memset(out + gap, 0, 16 - n);
 	return 1;
 }
 
-/* HOST:PORT with a numeric IPv4 host, [IPv6] or localhost; 0 if not */
+/* HOST:PORT with a numeric IPv4 host, [IPv6] or localhost and an
+ * all-digit port (R1): 1 a good one, -1 a bad one, 0 not TCP at all */
 static int
 tcp_addr(const char *s, struct addr *a)
 {
-	const char *colon = s + len(s);
+	const char *colon = s + len(s), *p;
 	long long port;
+	int v6 = s[0] == '[';
 
 	while (colon > s && *colon != ':')
 		colon--;
-	port = decimal(colon + 1, find(colon, '\0'), 65535);
-	if (colon == s || port < 1)
+	for (p = colon + 1; *p >= '0' && *p <= '9'; p++)
+		;
+	if (colon == s || *p != '\0' || p == colon + 1)
 		return 0;
+	for (p = s; p < colon && ((*p >= '0' && *p <= '9') || *p == '.'); p++)
+		;
+	if (v6 ? colon[-1] != ']' : p != colon &&
+	    !(colon - s == 9 && same(s, "localhost", 9)))
+		return 0;
+	port = decimal(colon + 1, find(colon, '\0'), 65535);
 	memset(a, 0, sizeof *a);
-	if (s[0] == '[' && colon[-1] == ']') {
-		a->u.in6.sin6_family = AF_INET6;
-		a->u.in6.sin6_port = htons(port);
-		a->len = sizeof a->u.in6;
-		return ipv6(s + 1, colon - 1, a->u.in6.sin6_addr.s6_addr);
-	}
-	a->u.in.sin_family = AF_INET;
-	a->u.in.sin_port = htons(port);
-	a->len = sizeof a->u.in;
-	if (colon - s == 9 && same(s, "localhost", 9))
+	/* family and port lie at the same offsets in both structures */
+	a->u.in6.sin6_family = v6 ? AF_INET6 : AF_INET;
+	a->u.in6.sin6_port = htons(port);
+	a->len = v6 ? sizeof a->u.in6 : sizeof a->u.in;
+	if (!v6 && p != colon)	/* localhost */
 		s = "127.0.0.1:";
-	return ipv4(s, find(s, ':'), (unsigned char *)&a->u.in.sin_addr);
+	if (port < 1 || !(v6 ? ipv6(s + 1, colon - 1, a->u.in6.sin6_addr.s6_addr)
+	    : ipv4(s, find(s, ':'), (unsigned char *)&a->u.in.sin_addr)))
+		return -1;
+	return 1;
 }
 
-/* the path of a unix socket address, NULL for a TCP one */
+/* tcp:HOST:PORT, HOST:PORT (TCP), unix:PATH or PATH (R1); 0, or -1 */
+int
+parse_addr(const char *s, struct addr *a)
+{
+	size_t n;
+
+	int tcp = same(s, "tcp:", 4) ? tcp_addr(s + 4, a) : 0;
+
+	if (tcp != 0 || same(s, "tcp:", 4))
+		return tcp > 0 ? 0 : -1;
+	if (same(s, "unix:", 5))
+		s += 5;
+	else if ((tcp = tcp_addr(s, a)) != 0)
+		return tcp > 0 ? 0 : -1;
+	n = len(s);
+	if (n == 0 || n >= sizeof a->u.un.sun_path)
+		return -1;
+	memset(a, 0, sizeof *a);
+	a->u.un.sun_family = AF_UNIX;
+	memcpy(a->u.un.sun_path, s, n);
+	a->len = offsetof(struct sockaddr_un, sun_path) + n + 1;
+	return 0;
+}
+
+/* the path of a unix socket address, NULL for a TCP (or bad) one */
 const char *
 unix_path(const char *s)
 {
 	struct addr a;
 
-	if (same(s, "unix:", 5))
-		return s + 5;
-	if (same(s, "tcp:", 4) || tcp_addr(s, &a))
+	if (parse_addr(s, &a) < 0 || a.u.sa.sa_family != AF_UNIX)
 		return NULL;
-	return s;
-}
-
-int
-parse_addr(const char *s, struct addr *a)
-{
-	const char *p = unix_path(s);
-	size_t n;
-
-	if (p == NULL)
-		return tcp_addr(s + (same(s, "tcp:", 4) ? 4 : 0), a) ? 0 : -1;
-	n = len(p);
-	if (n == 0 || n >= sizeof a->u.un.sun_path)
-		return -1;
-	memset(a, 0, sizeof *a);
-	a->u.un.sun_family = AF_UNIX;
-	memcpy(a->u.un.sun_path, p, n);
-	a->len = offsetof(struct sockaddr_un, sun_path) + n + 1;
-	return 0;
+	return s + (same(s, "unix:", 5) ? 5 : 0);
 }
 
 /* the keys of R1, in this order: socket, start, 3 paths, 3 numbers, env */

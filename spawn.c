@@ -92,7 +92,7 @@ start_env(const char **out, size_t max, char **env, const struct config *c,
 	const char *k, *v;
 	size_t n;
 
-	for (n = 0; n < (size_t)c->nenv && n + 10 < max; n++)
+	for (n = 0; n < (size_t)c->nenv && n + 9 < max; n++)	/* 8 kept + 1 */
 		out[n] = c->env[n];
 	for (k = keep; *k != '\0'; k += len(k) + 1) {
 		out[n] = NULL;
@@ -159,15 +159,14 @@ static const char *
 socket_var(const struct config *c)
 {
 	const char *p = unix_path(c->socket);
-	char cwd[4096];
+	char cwd[4096] = "";
+	long n;
 
 	if (p == NULL)
-		return concat("CGI2SCGI_SOCKET=", c->socket +
-		    (same(c->socket, "tcp:", 4) ? 4 : 0), "");
-	/* the kernel call: libc's getcwd brings malloc */
-	if (p[0] == '/' || syscall(SYS_getcwd, cwd, sizeof cwd) < 0)
-		return concat("CGI2SCGI_SOCKET=", p, "");
-	return concat("CGI2SCGI_SOCKET=", cwd, concat("/", p, ""));
+		p = c->socket + (same(c->socket, "tcp:", 4) ? 4 : 0);
+	else if (*p != '/' && (n = syscall(SYS_getcwd, cwd, sizeof cwd - 1)) > 0)
+		cwd[n - 1] = '/';	/* the kernel call: libc's brings malloc */
+	return concat("CGI2SCGI_SOCKET=", cwd, p);
 }
 
 /* start runs in directory, else the config file's, else ours */

@@ -6,7 +6,9 @@
 
 #include "unit.h"
 
-#define MAX_OUT (MAX_ENV + 9)	/* as the launcher itself calls it */
+/* the room spawn() in spawn.c gives start_env: MAX_ENV env lines, the 8
+ * kept names and the socket; keep in step with that call */
+#define MAX_OUT (MAX_ENV + 9)
 
 static const char sockvar[] = "CGI2SCGI_SOCKET=/run/app.sock";
 
