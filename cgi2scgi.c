@@ -34,7 +34,7 @@ writeall(int fd, const void *buf, size_t n)
 	ssize_t r;
 
 	while (n > 0) {
-		r = write(fd, p, n);
+		r = syscall(SYS_write, fd, p, n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -51,7 +51,7 @@ readfd(int fd, void *buf, size_t n)
 {
 	ssize_t r;
 
-	while ((r = read(fd, buf, n)) < 0 && errno == EINTR)
+	while ((r = syscall(SYS_read, fd, buf, n)) < 0 && errno == EINTR)
 		;
 	return r;
 }
@@ -160,23 +160,29 @@ utoa(char *end, unsigned long long v)
 	return end;
 }
 
+/* v in decimal, in a buffer that the next call reuses */
+char *
+num(unsigned long long v)
+{
+	static char buf[24];
+
+	return utoa(buf + sizeof buf - 1, v);
+}
+
 /* a short text for the errors an operator meets (strerror is 2 KB) */
 const char *
 errtext(int e)
 {
-	static char num[24] = "errno ";
-	char *p;
+	const char *s;
 
 	switch (e) {
 	case ECONNREFUSED: return "connection refused";
 	case ENOENT: return "no such file";
 	case EACCES: return "permission denied";
 	case EAGAIN: return "busy";
-	case EINPROGRESS: return "timed out";
 	}
-	num[23] = '\0';
-	p = utoa(num + 23, e);
-	return memmove(num + 6, p, num + 24 - p);
+	s = concat("errno ", num(e), "");
+	return s ? s : "error";
 }
 
 /* a complete CGI error response on stdout (R20) */
@@ -187,20 +193,20 @@ respond(int code, long retry)
 	    code == 502 ? "502 Bad Gateway" :
 	    code == 503 ? "503 Service Unavailable" :
 	    code == 504 ? "504 Gateway Timeout" : "500 Internal Server Error";
-	char num[24];
 
-	num[23] = '\0';
 	say(1, nph ? "HTTP/1.1 " : "Status: ", reason,
 	    code == 503 ? "\r\nRetry-After: " : "",
-	    code == 503 ? utoa(num + 23, retry > 0 ? retry : 1) : "",
+	    code == 503 ? num(retry > 0 ? retry : 1) : "",
 	    "\r\nContent-Type: text/plain\r\n\r\n", reason, "\n", NULL);
 }
 
+/* log, and answer with code unless it is 0 (a response has begun) */
 static int
 fail(int code, const char *what, const char *detail)
 {
 	logline(what, detail);
-	respond(code, 0);
+	if (code != 0)
+		respond(code, 0);
 	return 1;
 }
 
@@ -316,7 +322,8 @@ spool(unsigned long long *len)
 	for (*len = 0; (r = readin(up, CHUNK)) > 0; *len += r)
 		if (writeall(fd, up, r) < 0)
 			break;
-	if (r != 0 || lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, 0) < 0)
+	if (r != 0 || syscall(SYS_lseek, fd, 0L, SEEK_SET) != 0 ||
+	    dup2(fd, 0) < 0)
 		r = -1;
 	close(fd);
 	return r;
@@ -361,16 +368,13 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 		r = poll(p, !outlen && left ? 2 : 1, tmo * 1000);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0 && sent + have == 0)
-			return fail(504, "no data within timeout", NULL);
-		if (r <= 0) {
-			logline("no data within timeout", NULL);
-			return 1;
-		}
+		if (r <= 0)	/* a 504 if nothing was relayed yet */
+			return sent + have ? fail(0, "timeout", NULL) :
+			    fail(504, "timeout", NULL);
 		if (p[1].revents) {
 			r = readin(up, left);
 			if (r <= 0) {	/* never a padded body: close (R14) */
-				logline("client closed mid-body", 0);
+				logline("client gone mid-body", 0);
 				return 1;
 			}
 			out = up;
@@ -378,7 +382,8 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 			left -= r;
 		}
 		if ((p[0].revents & ~POLLIN) && outlen) {
-			r = send(s, out, outlen, MSG_DONTWAIT | MSG_NOSIGNAL);
+			r = syscall(SYS_sendto, s, out, outlen,
+			    MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
 			if (r >= 0) {
 				out += r;
 				outlen -= r;
@@ -388,7 +393,8 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 		}
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		r = recv(s, down + have, CHUNK - have, MSG_DONTWAIT);
+		r = syscall(SYS_recvfrom, s, down + have, CHUNK - have,
+		    MSG_DONTWAIT, NULL, NULL);
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (r <= 0)
@@ -428,7 +434,7 @@ serve(const struct config *c)
 	const char *te = env("HTTP_TRANSFER_ENCODING");
 	unsigned long long len;
 	struct addr a;
-	char num[24], *length;
+	char *length;
 	size_t n;
 	int s, spooled = 0;
 	long retry = 0;
@@ -445,8 +451,7 @@ serve(const struct config *c)
 			    errtext(errno));
 		spooled = 1;
 	}
-	num[23] = '\0';
-	length = utoa(num + 23, len);
+	length = num(len);
 	n = scgi_header(NULL, environ, length, spooled);
 	if (n + 24 > sizeof up)	/* beyond what servers pass */
 		return fail(500, "header over 1 MiB", NULL);
@@ -476,7 +481,7 @@ command(struct config *c, int ok, char **arg)
 	if ((!same(arg[0], "--check", 8) && !same(arg[0], "--start", 8)) ||
 	    (arg[1] && arg[2])) {
 		say(help ? 1 : 2, "usage: cgi2scgi --check|--start [CONFIG]|"
-		    "--help|--version (see cgi2scgi(1))\n", NULL);
+		    "--help|--version\n", NULL);
 		return help ? 0 : 2;
 	}
 	if (ok < 0 || (arg[1] && config_file(c, arg[1], 0) < 0))

@@ -316,7 +316,7 @@ config_text(struct config *c, char *text, const char *file, int *line)
 int
 config_file(struct config *c, const char *file, int need_shebang)
 {
-	char *text = store + used, num[24];
+	char *text = store + used;
 	size_t room = sizeof store - used - 1, n = 0;
 	const char *err = NULL;
 	ssize_t r = 0;
@@ -339,8 +339,7 @@ config_file(struct config *c, const char *file, int need_shebang)
 		c->file = file;
 		return 0;
 	}
-	num[sizeof num - 1] = '\0';
-	tag = line ? concat(file, ":", utoa(num + sizeof num - 1, line)) : 0;
+	tag = line ? concat(file, ":", num(line)) : 0;
 	if (tag == NULL)
 		tag = file;
 	logline(line ? err : "cannot read config", line ? NULL : err);
@@ -389,15 +388,13 @@ void
 config_print(const struct config *c)
 {
 	const char *k = names, *v;
-	char num[24];
 	int i;
 
-	num[23] = '\0';
 	say(1, "config = ", c->file ? c->file : "(none)", "\n", NULL);
 	for (i = 0; i < 8; i++, k += len(k) + 1) {
 		v = *(const char **)((char *)c + offs[i]);
 		if (i >= 5)
-			v = utoa(num + 23, *(long *)((char *)c + offs[i]));
+			v = num(*(long *)((char *)c + offs[i]));
 		say(1, k, " = ", v ? v : "(unset)", "\n", NULL);
 	}
 	for (i = 0; i < c->nenv; i++)

@@ -1,10 +1,12 @@
 /* The start lock: an flock'd file holding "EPOCH STATE PID" (R31, R32). */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/file.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgi2scgi.h"
@@ -23,7 +25,7 @@ lock_take(const char *path, long seconds)
 		return -1;
 	}
 	end = now_ms(CLOCK_MONOTONIC) + seconds * 1000;
-	for (i = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
+	for (i = 0; syscall(SYS_flock, fd, LOCK_EX | LOCK_NB) < 0; i++) {
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK) {
@@ -32,7 +34,7 @@ lock_take(const char *path, long seconds)
 			return -1;
 		}
 		if (now_ms(CLOCK_MONOTONIC) >= end) {
-			logline("lock held past start_timeout", NULL);
+			logline("lock wait past start_timeout", NULL);
 			close(fd);
 			return -2;
 		}
@@ -85,7 +87,8 @@ record_read(int fd, struct record *r)
 	char buf[64];
 	ssize_t n;
 
-	if (lseek(fd, 0, SEEK_SET) != 0 || (n = readfd(fd, buf, sizeof buf)) <= 0)
+	if (syscall(SYS_lseek, fd, 0L, SEEK_SET) != 0 ||
+	    (n = readfd(fd, buf, sizeof buf)) <= 0)
 		return -1;
 	return record_parse(buf, n, r);
 }
@@ -96,8 +99,8 @@ record_write(int fd, const struct record *r)
 	char buf[64];
 	size_t n = record_format(buf, r);
 
-	if (lseek(fd, 0, SEEK_SET) != 0 || writeall(fd, buf, n) < 0 ||
-	    ftruncate(fd, n) < 0)
+	if (syscall(SYS_lseek, fd, 0L, SEEK_SET) != 0 ||
+	    writeall(fd, buf, n) < 0 || syscall(SYS_ftruncate, fd, (long)n) < 0)
 		return -1;
 	return 0;
 }

@@ -66,8 +66,9 @@ dial(const struct addr *a, long seconds)
 	s = syscall(SYS_socket, a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -1;
-	if (setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0 &&
-	    connect(s, &a->u.sa, a->len) == 0)
+	if (syscall(SYS_setsockopt, s, SOL_SOCKET, SO_SNDTIMEO, &tv,
+	    (long)sizeof tv) == 0 &&
+	    syscall(SYS_connect, s, &a->u.sa, (long)a->len) == 0)
 		return s;
 	e = errno;
 	close(s);
@@ -131,13 +132,13 @@ child(const struct config *c, const char *dir, const char **envp)
 	for (i = 1; i < NSIG; i++)
 		sig_set(i, 0);		/* fails for KILL, STOP: harmless */
 	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8) < 0 ||
-	    setsid() < 0)
+	    syscall(SYS_setsid) < 0)
 		_exit(126);
-	if (dir != NULL && *dir != '\0' && chdir(dir) < 0) {
+	if (dir != NULL && *dir != '\0' && syscall(SYS_chdir, dir) < 0) {
 		logerr("cannot chdir");
 		_exit(126);
 	}
-	execve("/bin/sh", (char **)argv, (char **)envp);
+	syscall(SYS_execve, "/bin/sh", argv, envp);
 	logerr("cannot exec /bin/sh");
 	_exit(127);
 }
@@ -201,7 +202,8 @@ wait_up(const struct config *c, const struct addr *a, pid_t pid)
 		s = dial(a, 1);
 		if (s >= 0)
 			return s;
-		if (pid > 0 && waitpid(pid, &st, WNOHANG) == pid) {
+		if (pid > 0 &&
+		    syscall(SYS_wait4, pid, &st, WNOHANG, NULL) == pid) {
 			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 				logline("start failed", WIFEXITED(st) ?
 				    "exit status" : "signal");
@@ -210,7 +212,7 @@ wait_up(const struct config *c, const struct addr *a, pid_t pid)
 			pid = 0;	/* it daemonized: keep waiting */
 		}
 		if (now_ms(CLOCK_MONOTONIC) >= end) {
-			logerr("no accept in start_timeout");
+			logerr("not up after start_timeout");
 			return -503;
 		}
 		pause_us(backoff_us(i));
@@ -246,10 +248,11 @@ start_locked(const struct config *c, const struct addr *a, int lk,
 
 	if (record_read(lk, &r) == 0 && r.failed && (*retry = r.epoch +
 	    c->retry_after - now_ms(CLOCK_REALTIME) / 1000) > 0) {
-		logline("failed start, in retry_after", NULL);
+		logline("start failed recently", NULL);
 		return -503;
 	}
-	if (p != NULL && is_socket(p) && unlink(p) < 0) {
+	if (p != NULL && is_socket(p) &&
+	    syscall(SYS_unlinkat, AT_FDCWD, p, 0) < 0) {
 		logerr("cannot remove stale socket");
 		return -500;
 	}
