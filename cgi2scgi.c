@@ -8,7 +8,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
+#include <elf.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -135,6 +136,30 @@ sys_open(const char *path, int flags, int mode)
 	return syscall(SYS_openat, AT_FDCWD, path, flags, mode);
 }
 
+int
+sys_close(int fd)
+{
+	return syscall(SYS_close, fd);
+}
+
+/* dup2: dup3 refuses from == to, where dup2 only clears close-on-exec */
+int
+sys_dup2(int from, int to)
+{
+	if (from == to)
+		return syscall(SYS_fcntl, from, F_SETFD, 0L);
+	return syscall(SYS_dup3, from, to, 0L);
+}
+
+/* poll with a timeout in milliseconds, through ppoll */
+int
+sys_poll(void *fds, int n, long ms)
+{
+	struct timespec t = { ms / 1000, ms % 1000 * 1000000 };
+
+	return syscall(SYS_ppoll, fds, (long)n, &t, NULL, 0L);
+}
+
 /* one line on stderr: "cgi2scgi: TAG: WHAT[: DETAIL]" (R21) */
 void
 logline(const char *what, const char *detail)
@@ -214,17 +239,10 @@ fail(int code, const char *what, const char *detail)
 int
 parse_length(const char *s, unsigned long long *n)
 {
-	unsigned long long v = 0;
+	long long v = s && *s ? decimal(s, find(s, '\0'), LLONG_MAX) : 0;
 
-	for (*n = 0; s != NULL && *s >= '0' && *s <= '9'; s++) {
-		if (v > (unsigned long long)(LLONG_MAX - (*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	if (s != NULL && *s != '\0')
-		return -1;
-	*n = v;
-	return 0;
+	*n = v < 0 ? 0 : v;
+	return v < 0 ? -1 : 0;
 }
 
 /* name length of env entry *e if it is to be sent, else 0 (R10) */
@@ -323,9 +341,9 @@ spool(unsigned long long *len)
 		if (writeall(fd, up, r) < 0)
 			break;
 	if (r != 0 || syscall(SYS_lseek, fd, 0L, SEEK_SET) != 0 ||
-	    dup2(fd, 0) < 0)
+	    sys_dup2(fd, 0) < 0)
 		r = -1;
-	close(fd);
+	sys_close(fd);
 	return r;
 }
 
@@ -365,7 +383,7 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 	for (;;) {
 		p[0].events = POLLIN | (outlen ? POLLOUT : 0);
 		p[1].revents = 0;
-		r = poll(p, !outlen && left ? 2 : 1, tmo * 1000);
+		r = sys_poll(p, !outlen && left ? 2 : 1, tmo * 1000);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)	/* a 504 if nothing was relayed yet */
@@ -497,7 +515,7 @@ command(struct config *c, int ok, char **arg)
 	s = arg[0][2] == 'c' ? dial(&a, 5) : app_connect(c, &a, &retry);
 	say(1, "app: ", s >= 0 ? "accepting" : errtext(errno), "\n", NULL);
 	if (s >= 0)
-		close(s);
+		sys_close(s);
 	return s < 0 && arg[0][2] == 's';
 }
 
@@ -505,7 +523,17 @@ command(struct config *c, int ok, char **arg)
 static const char *
 shebang(int argc, char **argv)
 {
-	const char *fn = (const char *)getauxval(AT_EXECFN);
+	const char *fn = NULL;
+	unsigned long *aux;
+	char **e = environ;
+
+	/* AT_EXECFN, from the auxiliary vector that the kernel puts after
+	 * the environment (System V ABI); getauxval costs 100 bytes */
+	while (*e != NULL)
+		e++;
+	for (aux = (unsigned long *)(e + 1); aux[0] != AT_NULL; aux += 2)
+		if (aux[0] == AT_EXECFN)
+			fn = (const char *)aux[1];
 
 	return argc > 1 && fn && same(fn, argv[1], len(fn) + 1) ?
 	    argv[1] : NULL;

@@ -35,11 +35,10 @@ struct config {
 };
 
 /*
- * Most system calls are made with syscall(2): musl's wrappers are thread
- * cancellation points, each a small thunk into shared machinery, about
- * 600 bytes in all that a single-threaded launcher never uses (R51).
- * poll, dup2 and close keep their wrappers: the first two have no
- * direct equivalent on every architecture, the last is used often.
+ * System calls are made with syscall(2), using calls that every target
+ * architecture has (openat, ppoll, dup3, unlinkat): musl's wrappers are
+ * thread cancellation points, thunks into machinery that a single-
+ * threaded launcher never uses, about 800 bytes in all (R51).
  */
 
 /* config.c */
@@ -69,6 +68,9 @@ const char *lookup(char **env, const char *name);
 void logline(const char *what, const char *detail);
 void logerr(const char *what);
 int sys_open(const char *path, int flags, int mode);
+int sys_close(int fd);
+int sys_dup2(int from, int to);
+int sys_poll(void *fds, int n, long ms);
 const char *errtext(int e);
 char *utoa(char *end, unsigned long long v);
 char *num(unsigned long long v);

@@ -327,7 +327,7 @@ config_file(struct config *c, const char *file, int need_shebang)
 	if (fd < 0 || r < 0)
 		err = errtext(errno);
 	if (fd >= 0)
-		close(fd);
+		sys_close(fd);
 	text[n] = '\0';
 	if (!err && need_shebang && !same(text, "#!", 2))
 		return 1;

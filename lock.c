@@ -30,12 +30,12 @@ lock_take(const char *path, long seconds)
 			continue;
 		if (errno != EWOULDBLOCK) {
 			logerr("cannot lock");
-			close(fd);
+			sys_close(fd);
 			return -1;
 		}
 		if (now_ms(CLOCK_MONOTONIC) >= end) {
 			logline("lock wait past start_timeout", NULL);
-			close(fd);
+			sys_close(fd);
 			return -2;
 		}
 		pause_us(backoff_us(i));	/* no signal handler needed */
@@ -47,22 +47,17 @@ lock_take(const char *path, long seconds)
 int
 record_parse(const char *s, size_t n, struct record *r)
 {
-	const char *end = s + n, *sp, *pid;
+	const char *end = s + n, *p = s;
 
 	if (n > 0 && end[-1] == '\n')
 		end--;
-	for (sp = s; sp < end && *sp != ' '; sp++)
-		;
-	for (pid = end; pid > sp && pid[-1] != ' '; pid--)
-		;
-	if (pid - sp == 8 && same(sp, " failed ", 8))
-		r->failed = 1;
-	else if (pid - sp == 9 && same(sp, " started ", 9))
-		r->failed = 0;
-	else
+	while (p < end && *p != ' ')
+		p++;
+	r->epoch = decimal(s, p, LLONG_MAX);
+	r->failed = end - p > 8 && same(p, " failed ", 8);
+	if (!r->failed && !(end - p > 9 && same(p, " started ", 9)))
 		return -1;
-	r->epoch = decimal(s, sp, LLONG_MAX);
-	r->pid = decimal(pid, end, INT_MAX);
+	r->pid = decimal(p + 9 - r->failed, end, INT_MAX);
 	return r->epoch < 0 || r->pid < 0 ? -1 : 0;
 }
 

@@ -27,7 +27,7 @@ backoff_us(int attempt)
 void
 pause_us(long us)
 {
-	poll(NULL, 0, us / 1000);
+	sys_poll(NULL, 0, us / 1000);
 }
 
 /* the kernel call: libc's clock_gettime drags in the vDSO lookup */
@@ -71,7 +71,7 @@ dial(const struct addr *a, long seconds)
 	    syscall(SYS_connect, s, &a->u.sa, (long)a->len) == 0)
 		return s;
 	e = errno;
-	close(s);
+	sys_close(s);
 	errno = e;
 	return -1;
 }
@@ -123,12 +123,12 @@ child(const struct config *c, const char *dir, const char **envp)
 		logerr("cannot open log");
 		_exit(126);
 	}
-	if (dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || close(0) < 0 ||
+	if (sys_dup2(fd, 1) < 0 || sys_dup2(fd, 2) < 0 || sys_close(0) < 0 ||
 	    sys_open("/dev/null", O_RDONLY, 0) != 0)
 		_exit(126);
 	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
 		for (i = 3; i < 1024; i++)
-			close(i);	/* EBADF expected for most */
+			sys_close(i);	/* EBADF expected for most */
 	for (i = 1; i < NSIG; i++)
 		sig_set(i, 0);		/* fails for KILL, STOP: harmless */
 	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8) < 0 ||
@@ -290,6 +290,6 @@ app_connect(const struct config *c, const struct addr *a, long *retry)
 	if (s < 0)
 		s = is_down(errno, a) ? start_locked(c, a, lk, retry) :
 		    wait_up(c, a, 0);
-	close(lk);
+	sys_close(lk);
 	return s;
 }

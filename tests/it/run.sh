@@ -725,6 +725,25 @@ fetch never "http://127.0.0.1:$LPORT/cgi-bin/never.cgi/env" --max-time 30
 check "R38 lighttpd: start exits 0, app never accepts, start_timeout=2: 503" \
     all 'eq "$CODE" 503' 'same_file $O/never.body $E/503.body'
 
+# R37/R38: launcher run with SIGCHLD and SIGPIPE ignored, signals blocked (as
+# some servers leave them): a failing start still fails fast, and start gets
+# default dispositions and an empty mask
+mkcgi "$CGI/sig.cgi" "socket = $ST/sig.sock" \
+    "start = grep -E '^Sig(Ign|Blk)' /proc/self/status >$ST/sig.txt; exit 3" \
+    "start_timeout = 30"
+t0=$(date +%s)
+cgi sig PATH_INFO=/env -- "$PY" -c 'import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+signal.signal(signal.SIGHUP, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGUSR1})
+os.execv(sys.argv[1], sys.argv[1:])' "$CGI/sig.cgi"
+t1=$(date +%s)
+check "R38 SIGCHLD ignored by the caller: failing start still gives 503 well before start_timeout" \
+    all 'has $O/sig.out "^Status: 503 "' '[ $((t1 - t0)) -lt 15 ] || { WHY="took $((t1 - t0)) s"; false; }'
+check "R37 start runs with no ignored and no blocked signals" \
+    all 'has $ST/sig.txt "^SigIgn:[[:space:]]+0+\$"' 'has $ST/sig.txt "^SigBlk:[[:space:]]+0+\$"'
+
 # R20: a lock that cannot be opened is a 500
 fetch nolock "http://127.0.0.1:$APORT/cgi-bin/nolock.cgi/env"
 check "R20 apache: lock file cannot be opened: 500" http_err nolock 500
