@@ -204,7 +204,6 @@ errtext(int e)
 	case ECONNREFUSED: return "connection refused";
 	case ENOENT: return "no such file";
 	case EACCES: return "permission denied";
-	case EAGAIN: return "busy";
 	}
 	s = concat("errno ", num(e), "");
 	return s ? s : "error";
@@ -359,16 +358,6 @@ is_nph(const char *s)
 	return name && same(name, "nph-", 4);
 }
 
-/* HTTP_TRANSFER_ENCODING names chunked (R17) */
-static int
-chunked(const char *te)
-{
-	for (; te && *te; te++)
-		if (same(te, "chunked", 7))
-			return 1;
-	return 0;
-}
-
 /* full duplex: header and body out, response in, until the app closes
  * (R11, R12, R14, R15); the status line rewritten once (R16) */
 static int
@@ -392,7 +381,7 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 		if (p[1].revents) {
 			r = readin(up, left);
 			if (r <= 0) {	/* never a padded body: close (R14) */
-				logline("client gone mid-body", 0);
+				logline("short body", 0);
 				return 1;
 			}
 			out = up;
@@ -434,7 +423,7 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 		have = skip = 0;
 	}
 	if (sent + have == 0)
-		return fail(502, "app closed, no answer",
+		return fail(502, "no answer",
 		    r < 0 ? errtext(errno) : NULL);
 	if (r < 0 || writeall(1, down, have) < 0) {
 		logerr("relay failed");
@@ -463,7 +452,7 @@ serve(const struct config *c)
 	err = config_check(c);
 	if (err != NULL)
 		return fail(500, err, NULL);
-	if ((cl == NULL || *cl == '\0') && chunked(te)) {
+	if ((cl == NULL || *cl == '\0') && te && same(te, "chunked", 8)) {
 		if (spool(&len) < 0)
 			return fail(500, "cannot spool body",
 			    errtext(errno));
@@ -498,8 +487,8 @@ command(struct config *c, int ok, char **arg)
 	}
 	if ((!same(arg[0], "--check", 8) && !same(arg[0], "--start", 8)) ||
 	    (arg[1] && arg[2])) {
-		say(help ? 1 : 2, "usage: cgi2scgi --check|--start [CONFIG]|"
-		    "--help|--version\n", NULL);
+		say(help ? 1 : 2, "usage: cgi2scgi --check|--start [CONFIG]\n",
+		    NULL);
 		return help ? 0 : 2;
 	}
 	if (ok < 0 || (arg[1] && config_file(c, arg[1], 0) < 0))

@@ -383,19 +383,19 @@ config_check(const struct config *c)
 	return NULL;
 }
 
-/* --check: the effective configuration, key by key */
+/* --check: the effective configuration, the keys that are set */
 void
 config_print(const struct config *c)
 {
 	const char *k = names, *v;
 	int i;
 
-	say(1, "config = ", c->file ? c->file : "(none)", "\n", NULL);
 	for (i = 0; i < 8; i++, k += len(k) + 1) {
 		v = *(const char **)((char *)c + offs[i]);
 		if (i >= 5)
 			v = num(*(long *)((char *)c + offs[i]));
-		say(1, k, " = ", v ? v : "(unset)", "\n", NULL);
+		if (v != NULL)
+			say(1, k, " = ", v, "\n", NULL);
 	}
 	for (i = 0; i < c->nenv; i++)
 		say(1, "env = ", c->env[i], "\n", NULL);

@@ -83,7 +83,9 @@ is_down(int e, const struct addr *a)
 	return e == ECONNREFUSED || (e == ENOENT && a->u.sa.sa_family == AF_UNIX);
 }
 
-/* the environment of start (R36): env lines, kept names, the socket */
+/* the environment of start (R36): kept names, then the env lines, so
+ * that /bin/sh, where the last of a name wins, lets a line override a
+ * kept name; then the socket */
 size_t
 start_env(const char **out, size_t max, char **env, const struct config *c,
     const char *sock)
@@ -91,20 +93,18 @@ start_env(const char **out, size_t max, char **env, const struct config *c,
 	static const char keep[] =
 	    "PATH\0HOME\0USER\0LOGNAME\0LANG\0LC_ALL\0TZ\0TMPDIR\0";
 	const char *k, *v;
-	size_t n;
+	size_t n = 0;
+	int i;
 
-	for (n = 0; n < (size_t)c->nenv && n + 9 < max; n++)	/* 8 kept + 1 */
-		out[n] = c->env[n];
 	for (k = keep; *k != '\0'; k += len(k) + 1) {
-		out[n] = NULL;
-		if (lookup((char **)out, k) != NULL)
-			continue;	/* an env line names it: it wins */
 		v = lookup(env, k);
 		if (v == NULL && k == keep)
 			v = "PATH=/usr/local/bin:/usr/bin:/bin";
 		if (v != NULL)
 			out[n++] = v;
 	}
+	for (i = 0; i < c->nenv && n + 1 < max; i++)
+		out[n++] = c->env[i];
 	out[n++] = sock;
 	return n;
 }
@@ -212,7 +212,7 @@ wait_up(const struct config *c, const struct addr *a, pid_t pid)
 			pid = 0;	/* it daemonized: keep waiting */
 		}
 		if (now_ms(CLOCK_MONOTONIC) >= end) {
-			logerr("not up after start_timeout");
+			logerr("start timeout");
 			return -503;
 		}
 		pause_us(backoff_us(i));
@@ -253,7 +253,7 @@ start_locked(const struct config *c, const struct addr *a, int lk,
 	}
 	if (p != NULL && is_socket(p) &&
 	    syscall(SYS_unlinkat, AT_FDCWD, p, 0) < 0) {
-		logerr("cannot remove stale socket");
+		logerr("cannot unlink socket");
 		return -500;
 	}
 	r.pid = spawn(c);
