@@ -151,11 +151,11 @@ sys_dup2(int from, int to)
 	return syscall(SYS_dup3, from, to, 0L);
 }
 
-/* poll with a timeout in milliseconds, through ppoll */
+/* poll through ppoll, with a timeout of sec seconds and nsec */
 int
-sys_poll(void *fds, int n, long ms)
+sys_poll(void *fds, int n, long sec, long nsec)
 {
-	struct timespec t = { ms / 1000, ms % 1000 * 1000000 };
+	struct timespec t = { sec, nsec };
 
 	return syscall(SYS_ppoll, fds, (long)n, &t, NULL, 0L);
 }
@@ -372,7 +372,7 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 	for (;;) {
 		p[0].events = POLLIN | (outlen ? POLLOUT : 0);
 		p[1].revents = 0;
-		r = sys_poll(p, !outlen && left ? 2 : 1, tmo * 1000);
+		r = sys_poll(p, !outlen && left ? 2 : 1, tmo, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)	/* a 504 if nothing was relayed yet */
@@ -381,7 +381,7 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 		if (p[1].revents) {
 			r = readin(up, left);
 			if (r <= 0) {	/* never a padded body: close (R14) */
-				logline("short body", 0);
+				logline("client gone", 0);
 				return 1;
 			}
 			out = up;
@@ -454,14 +454,14 @@ serve(const struct config *c)
 		return fail(500, err, NULL);
 	if ((cl == NULL || *cl == '\0') && te && same(te, "chunked", 8)) {
 		if (spool(&len) < 0)
-			return fail(500, "cannot spool body",
+			return fail(500, "cannot spool",
 			    errtext(errno));
 		spooled = 1;
 	}
 	length = num(len);
 	n = scgi_header(NULL, environ, length, spooled);
 	if (n + 24 > sizeof up)	/* beyond what servers pass */
-		return fail(500, "header over 1 MiB", NULL);
+		return fail(500, "header too big", NULL);
 	scgi_header(up, environ, length, spooled);
 	parse_addr(c->socket, &a);
 	s = app_connect(c, &a, &retry);
@@ -479,16 +479,12 @@ command(struct config *c, int ok, char **arg)
 	const char *err;
 	struct addr a;
 	long retry;
-	int s, help = same(arg[0], "--help", 7);
+	int s, help = same(arg[0], "--help", 7) || same(arg[0], "--version", 10);
 
-	if (same(arg[0], "--version", 10)) {
-		say(1, "cgi2scgi " VERSION "\n", NULL);
-		return 0;
-	}
 	if ((!same(arg[0], "--check", 8) && !same(arg[0], "--start", 8)) ||
 	    (arg[1] && arg[2])) {
-		say(help ? 1 : 2, "usage: cgi2scgi --check|--start [CONFIG]\n",
-		    NULL);
+		say(help ? 1 : 2, "cgi2scgi " VERSION "\nusage: cgi2scgi "
+		    "--check|--start [CONFIG]|--help|--version\n", NULL);
 		return help ? 0 : 2;
 	}
 	if (ok < 0 || (arg[1] && config_file(c, arg[1], 0) < 0))
@@ -538,8 +534,8 @@ load(struct config *c, const char **self)
 	config_defaults(c);
 	bad = config_environ(c, environ);
 	if (bad != NULL) {
-		tag = "environment";
-		logline("bad variable", bad);
+		tag = bad;
+		logline("bad variable", NULL);
 		return -1;
 	}
 	if (file != NULL && *file != '\0' && config_file(c, file, 0) < 0)

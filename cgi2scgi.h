@@ -70,7 +70,7 @@ void logerr(const char *what);
 int sys_open(const char *path, int flags, int mode);
 int sys_close(int fd);
 int sys_dup2(int from, int to);
-int sys_poll(void *fds, int n, long ms);
+int sys_poll(void *fds, int n, long sec, long nsec);
 const char *errtext(int e);
 char *utoa(char *end, unsigned long long v);
 char *num(unsigned long long v);

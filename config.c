@@ -241,7 +241,7 @@ set(struct config *c, const char *key, const char *v, const char *dir)
 		if (*v == '=' || *find(v, '=') == '\0')
 			return "bad env";
 		if (c->nenv == MAX_ENV)
-			return "too many env";
+			return "bad env";
 		c->env[c->nenv++] = v;
 		return NULL;
 	}
@@ -258,7 +258,7 @@ set(struct config *c, const char *key, const char *v, const char *dir)
 static int
 blank(char ch)
 {
-	return ch == ' ' || ch == '\t' || ch == '\r';
+	return ch > 0 && ch <= ' ';	/* space, tab, CR and the like */
 }
 
 /* s..end without the blanks around it, NUL-terminated */
@@ -305,7 +305,7 @@ config_text(struct config *c, char *text, const char *file, int *line)
 		if (*key == '#' || (*key == '\0' && eq == end))
 			continue;	/* a comment, a blank line */
 		if (*key == '\0' || eq == end)
-			return "malformed line";
+			return "bad line";
 		err = set(c, key, trim(eq + 1, end), dir);
 	}
 	--*line;

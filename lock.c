@@ -21,7 +21,7 @@ lock_take(const char *path, long seconds)
 
 	fd = sys_open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		logerr("cannot open lock");
+		logerr("cannot lock");
 		return -1;
 	}
 	end = now_ms(CLOCK_MONOTONIC) + seconds * 1000;
@@ -43,7 +43,8 @@ lock_take(const char *path, long seconds)
 	return fd;
 }
 
-/* "EPOCH STATE PID" with STATE started or failed; 0, or -1 */
+/* "EPOCH STATE PID" with STATE started or failed; 0, or -1; the time
+ * and the state are read back (R32), the PID is there for people */
 int
 record_parse(const char *s, size_t n, struct record *r)
 {
@@ -57,8 +58,8 @@ record_parse(const char *s, size_t n, struct record *r)
 	r->failed = end - p > 8 && same(p, " failed ", 8);
 	if (!r->failed && !(end - p > 9 && same(p, " started ", 9)))
 		return -1;
-	r->pid = decimal(p + 9 - r->failed, end, INT_MAX);
-	return r->epoch < 0 || r->pid < 0 ? -1 : 0;
+	r->pid = 0;
+	return r->epoch < 0 ? -1 : 0;
 }
 
 /* the record line into buf (at least 64 bytes); its length */

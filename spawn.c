@@ -27,7 +27,7 @@ backoff_us(int attempt)
 void
 pause_us(long us)
 {
-	sys_poll(NULL, 0, us / 1000);
+	sys_poll(NULL, 0, 0, us * 1000);
 }
 
 /* the kernel call: libc's clock_gettime drags in the vDSO lookup */
@@ -205,8 +205,7 @@ wait_up(const struct config *c, const struct addr *a, pid_t pid)
 		if (pid > 0 &&
 		    syscall(SYS_wait4, pid, &st, WNOHANG, NULL) == pid) {
 			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-				logline("start failed", WIFEXITED(st) ?
-				    "exit status" : "signal");
+				logline("start failed", NULL);
 				return -503;
 			}
 			pid = 0;	/* it daemonized: keep waiting */
@@ -248,7 +247,7 @@ start_locked(const struct config *c, const struct addr *a, int lk,
 
 	if (record_read(lk, &r) == 0 && r.failed && (*retry = r.epoch +
 	    c->retry_after - now_ms(CLOCK_REALTIME) / 1000) > 0) {
-		logline("start failed recently", NULL);
+		logline("failed recently", NULL);
 		return -503;
 	}
 	if (p != NULL && is_socket(p) &&
@@ -261,7 +260,7 @@ start_locked(const struct config *c, const struct addr *a, int lk,
 	r.epoch = now_ms(CLOCK_REALTIME) / 1000;
 	r.failed = s < 0;
 	if (record_write(lk, &r) < 0)
-		logerr("cannot write lock");
+		logerr("cannot lock");
 	*retry = c->retry_after;
 	return s;
 }

@@ -18,6 +18,7 @@
 #   /endless       send data until the peer goes; log "endless id=.. stopped
 #                  after N: REASON" (R14: client gone mid-download)
 #   /early         answer 413 at once, never read the body, close
+#   /early-linger  answer 413 at once, read the body until 1 s idle, close
 import argparse
 import hashlib
 import os
@@ -149,6 +150,23 @@ def serve(c):
             except OSError as e:
                 reason = e.__class__.__name__
             log("endless id=%s stopped after %d: %s" % (ident, sent, reason))
+        elif path == "/early-linger":
+            # answer at once, then read and drop the body until it stops
+            # coming (1 s idle) or ends, then close: the launcher sees a clean
+            # EOF while the client may still owe part of the body
+            c.sendall(b"Status: 413 Request Entity Too Large\r\n"
+                      b"Content-Type: text/plain\r\n\r\ntoo large\n")
+            c.settimeout(1)
+            got = 0
+            try:
+                while got < cl:
+                    b = c.recv(65536)
+                    if not b:
+                        break
+                    got += len(b)
+            except OSError:
+                pass
+            log("early-linger id=%s cl=%d read=%d" % (ident, cl, got))
         elif path == "/early":
             # make sure body bytes are queued unread when we close: the
             # launcher then sees ECONNRESET after the answer, as with most

@@ -150,6 +150,14 @@ fetch() {
 	shift 2
 	CODE=$(curl -sS --max-time 120 -o "$O/$n.body" -D "$O/$n.hdr" \
 	    -w '%{http_code}' "$@" "$u" 2>"$O/$n.curl")
+	CURLRC=$?
+}
+
+# curl got a complete response (exit 0)
+complete() {
+	[ "$CURLRC" = 0 ] && return 0
+	WHY="curl exit $CURLRC: $(head -c 200 "$O/$1.curl")"
+	return 1
 }
 
 trap_count() { grep -c '^conn' "$TRAPLOG" 2>/dev/null; }
@@ -359,6 +367,23 @@ printf 'Status: 413 Request Entity Too Large\r\nContent-Type: text/plain\r\n\r\n
 check "R12 early 413, app closes unread: answer relayed, whole body drained, exit 0" \
     all 'same_file $O/r12-direct.out $E/r12' 'eq "$(cat $O/r12-direct.writer)" 0' \
     'eq "$RC" 0'
+# R12/R1: the drain after an early answer is bounded by timeout (2 s here):
+# a stdin that stays open but idle must not keep the launcher forever
+mkfifo "$T/idle.fifo"
+( head -c 100000 "$D/50M"; exec sleep 30 ) >"$T/idle.fifo" &
+idle_writer=$!
+PIDS+=("$idle_writer")
+idle_t0=$(date +%s)
+timeout 60 env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
+    CONTENT_LENGTH=52428800 REQUEST_METHOD=POST PATH_INFO=/early-linger \
+    QUERY_STRING=id=direct "$CGI/raw.cgi" <"$T/idle.fifo" >"$O/r12-idle.out" \
+    2>"$O/r12-idle.err"
+idle_rc=$?
+idle_t1=$(date +%s)
+stop "$idle_writer"
+check "R12 early answer relayed, then idle stdin: launcher gives up after timeout, not at EOF" \
+    all 'has $O/r12-idle.out "^too large\$"' \
+    '[ $((idle_t1 - idle_t0)) -lt 15 ] || { WHY="launcher ran $((idle_t1 - idle_t0)) s (rc $idle_rc)"; false; }'
 ( cat "$D/50M"; echo $? >"$O/r12-uwsgi.writer" ) |
     timeout 60 env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
     CONTENT_LENGTH=52428800 REQUEST_METHOD=POST PATH_INFO=/early \
@@ -511,14 +536,24 @@ for S in lighttpd apache; do
 	got=$(curl -sS --max-time 120 "$U/cgi-bin/app.cgi/big?n=$BIG" | sha256sum | cut -d' ' -f1)
 	check "R15 $S: 100 MiB response byte-exact" eq "$got" "$BIGSHA"
 
-	fetch $S-early "$U/cgi-bin/app.cgi/early" -H 'Expect:' \
+	# (curl stops sending once it sees an error answer: a launcher that
+	# drains stdin before ending its answer waits for bytes never coming)
+	fetch $S-early "$U/cgi-bin/app.cgi/early" -H 'Expect:' --max-time 30 \
 	    -H 'Content-Type: application/octet-stream' --data-binary "@$D/50M"
-	check "R12 $S: early 413 to an unread 50 MiB upload (uWSGI) reaches the client" \
-	    all 'eq "$CODE" 413' 'eq "$(cat $O/$S-early.body)" "too large"'
-	fetch $S-early-raw "$U/cgi-bin/raw.cgi/early" -H 'Expect:' \
+	check "R12 $S: early 413 to an unread 50 MiB upload (uWSGI) reaches the client, complete" \
+	    all 'eq "$CODE" 413' 'eq "$(cat $O/$S-early.body)" "too large"' \
+	    'complete $S-early'
+	fetch $S-early-raw "$U/cgi-bin/raw.cgi/early" -H 'Expect:' --max-time 30 \
 	    -H 'Content-Type: application/octet-stream' --data-binary "@$D/50M"
-	check "R12 $S: early 413 to an unread 50 MiB upload (raw app closes) reaches the client" \
-	    all 'eq "$CODE" 413' 'eq "$(cat $O/$S-early-raw.body)" "too large"'
+	check "R12 $S: early 413 to an unread 50 MiB upload (raw app closes) reaches the client, complete" \
+	    all 'eq "$CODE" 413' 'eq "$(cat $O/$S-early-raw.body)" "too large"' \
+	    'complete $S-early-raw'
+	fetch $S-early-linger "$U/cgi-bin/raw.cgi/early-linger?id=$S" -H 'Expect:' \
+	    --max-time 30 -H 'Content-Type: application/octet-stream' \
+	    --data-binary "@$D/50M"
+	check "R12 $S: early 413, app reads on until idle, closes cleanly: complete answer" \
+	    all 'eq "$CODE" 413' 'eq "$(cat $O/$S-early-linger.body)" "too large"' \
+	    'complete $S-early-linger'
 
 	# lighttpd answers 411 to a chunked body it streams (it cannot give a
 	# CGI its length); where it buffers the body it sends CONTENT_LENGTH
