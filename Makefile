@@ -28,12 +28,28 @@ all: cgi2scgi
 HOSTCC = cc
 
 cgi2scgi: $(SRCS) cgi2scgi.h Makefile tools/sstrip
-	@command -v $(CC) >/dev/null || sh tests/need.sh musl-tools
+	@command -v $(CC) >/dev/null || sh tests/need.sh musl-tools gcc
 	$(CC) $(CFLAGS) $(DEFS) $(LDFLAGS) -o $@ $(SRCS)
 	tools/sstrip $@
 
 tools/sstrip: tools/sstrip.c
+	@command -v $(HOSTCC) >/dev/null || sh tests/need.sh gcc libc6-dev
 	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ tools/sstrip.c
+
+# every test: cmocka unit tests, the size bar (R51), then the binary under
+# real web servers in front of real SCGI servers; the last line counts
+check: cgi2scgi
+	$(MAKE) unit
+	$(MAKE) size
+	bash tests/it/run.sh ./cgi2scgi
+
+# lighttpd on 127.0.0.1:8080; the example app starts on the first request
+demo: cgi2scgi
+	bash examples/demo.sh --on-demand
+
+install: cgi2scgi
+	install -D -m 755 cgi2scgi $(DESTDIR)$(PREFIX)/bin/cgi2scgi
+	install -D -m 644 cgi2scgi.1 $(DESTDIR)$(PREFIX)/share/man/man1/cgi2scgi.1
 
 size: cgi2scgi
 	@n=$$(wc -c < cgi2scgi); echo "cgi2scgi: $$n bytes (bar $(MAX_SIZE), aim 10240)"; \
@@ -42,6 +58,6 @@ size: cgi2scgi
 clean:
 	rm -f cgi2scgi tools/sstrip
 
-.PHONY: all size clean
+.PHONY: all size check demo install clean
 
 include tests/unit/unit.mk
