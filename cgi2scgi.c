@@ -151,13 +151,14 @@ sys_dup2(int from, int to)
 	return syscall(SYS_dup3, from, to, 0L);
 }
 
-/* poll through ppoll, with a timeout of sec seconds and nsec */
+/* poll through ppoll, with a timeout of sec seconds and nsec; the
+ * kernel's timespec is two 64-bit numbers (the time64 call on 32-bit) */
 int
 sys_poll(void *fds, int n, long sec, long nsec)
 {
-	struct timespec t = { sec, nsec };
+	long long t[2] = { sec, nsec };
 
-	return syscall(SYS_ppoll, fds, (long)n, &t, NULL, 0L);
+	return syscall(SYS_PPOLL, fds, (long)n, t, NULL, 0L);
 }
 
 /* one line on stderr: "cgi2scgi: TAG: WHAT[: DETAIL]" (R21) */

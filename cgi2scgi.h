@@ -3,6 +3,7 @@
 #define CGI2SCGI_H
 
 #include <stddef.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -40,6 +41,15 @@ struct config {
  * thread cancellation points, thunks into machinery that a single-
  * threaded launcher never uses, about 800 bytes in all (R51).
  */
+
+/* 32-bit targets: the calls that take a 64-bit time_t (musl's own) */
+#ifdef SYS_clock_gettime64
+#define SYS_CLOCK_GETTIME SYS_clock_gettime64
+#define SYS_PPOLL SYS_ppoll_time64
+#else
+#define SYS_CLOCK_GETTIME SYS_clock_gettime
+#define SYS_PPOLL SYS_ppoll
+#endif
 
 /* config.c */
 void config_defaults(struct config *c);

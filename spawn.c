@@ -34,11 +34,11 @@ pause_us(long us)
 long long
 now_ms(int clock)
 {
-	struct timespec t;
+	long long t[2];		/* the kernel's 64-bit timespec */
 
-	if (syscall(SYS_clock_gettime, clock, &t) < 0)
+	if (syscall(SYS_CLOCK_GETTIME, (long)clock, t) < 0)
 		return 0;
-	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+	return t[0] * 1000 + t[1] / 1000000;
 }
 
 /* SIG_DFL or SIG_IGN for sig: the kernel call, as no handler is ever
@@ -60,7 +60,7 @@ sig_set(int sig, int ignore)
 int
 dial(const struct addr *a, long seconds)
 {
-	struct timeval tv = { seconds, 0 };
+	long tv[2] = { seconds, 0 };	/* the kernel's old timeval */
 	int s, e;
 
 	s = syscall(SYS_socket, a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
