@@ -377,8 +377,7 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)	/* a 504 if nothing was relayed yet */
-			return sent + have ? fail(0, "timeout", NULL) :
-			    fail(504, "timeout", NULL);
+			return fail(sent + have ? 0 : 504, "timeout", NULL);
 		if (p[1].revents) {
 			r = readin(up, left);
 			if (r <= 0) {	/* never a padded body: close (R14) */
@@ -423,14 +422,17 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 		sent += have;
 		have = skip = 0;
 	}
+	if (r < 0 && errno == ECONNRESET)
+		r = 0;	/* it answered and closed with the body unread */
 	if (sent + have == 0)
-		return fail(502, "no answer",
-		    r < 0 ? errtext(errno) : NULL);
+		return fail(502, "no answer", NULL);
 	if (r < 0 || writeall(1, down, have) < 0) {
 		logerr("relay failed");
 		return 1;
 	}
-	while (left > 0 && (r = readin(down, left)) > 0)
+	sys_close(1);	/* the answer is whole: the server may send it on */
+	while (left > 0 && sys_poll(p + 1, 1, tmo, 0) > 0 &&
+	    (r = readin(down, left)) > 0)
 		left -= r;	/* the rest of an unread body (R12) */
 	return 0;
 }
@@ -484,8 +486,8 @@ command(struct config *c, int ok, char **arg)
 
 	if ((!same(arg[0], "--check", 8) && !same(arg[0], "--start", 8)) ||
 	    (arg[1] && arg[2])) {
-		say(help ? 1 : 2, "cgi2scgi " VERSION "\nusage: cgi2scgi "
-		    "--check|--start [CONFIG]|--help|--version\n", NULL);
+		say(help ? 1 : 2, "cgi2scgi " VERSION
+		    ": --check|--start [CONFIG], --help, --version\n", NULL);
 		return help ? 0 : 2;
 	}
 	if (ok < 0 || (arg[1] && config_file(c, arg[1], 0) < 0))

@@ -252,7 +252,7 @@ set(struct config *c, const char *key, const char *v, const char *dir)
 	if (i != 1 && p != NULL && *p != '/' && *p && dir && *dir)
 		v = concat(p == v ? "" : "unix:", dir, p);	/* R4 */
 	*(const char **)field = v && *v ? v : NULL;	/* empty: unset */
-	return v ? NULL : "config too large";
+	return v ? NULL : "config too big";
 }
 
 static int
@@ -293,7 +293,7 @@ const char *
 config_text(struct config *c, char *text, const char *file, int *line)
 {
 	char *dir = dir_of(file), *end, *eq, *key, *next;
-	const char *err = dir ? NULL : "config too large";
+	const char *err = dir ? NULL : "config too big";
 
 	for (*line = 1; err == NULL && *text != '\0'; ++*line, text = next) {
 		end = find(text, '\n');
@@ -333,7 +333,7 @@ config_file(struct config *c, const char *file, int need_shebang)
 		return 1;
 	used += n + 1;
 	if (!err)	/* a NUL byte ends the text */
-		err = n == room ? "config too large" :
+		err = n == room ? "config too big" :
 		    config_text(c, text, file, &line);
 	if (err == NULL) {
 		c->file = file;
@@ -342,7 +342,7 @@ config_file(struct config *c, const char *file, int need_shebang)
 	tag = line ? concat(file, ":", num(line)) : 0;
 	if (tag == NULL)
 		tag = file;
-	logline(line ? err : "cannot read config", line ? NULL : err);
+	logline(line ? err : "cannot read", line ? NULL : err);
 	return -1;
 }
 
@@ -379,7 +379,7 @@ config_check(const struct config *c)
 	if (parse_addr(c->socket, &a) < 0)
 		return "bad socket";
 	if (c->start != NULL && c->lock == NULL && unix_path(c->socket) == NULL)
-		return "TCP start needs lock";
+		return "TCP needs lock";
 	return NULL;
 }
 

@@ -139,7 +139,7 @@ child(const struct config *c, const char *dir, const char **envp)
 		_exit(126);
 	}
 	syscall(SYS_execve, "/bin/sh", argv, envp);
-	logerr("cannot exec /bin/sh");
+	logerr("cannot exec");
 	_exit(127);
 }
 
@@ -180,7 +180,7 @@ spawn(const struct config *c)
 	pid_t pid;
 
 	if (sock == NULL) {
-		logline("config too large", NULL);
+		logline("config too big", NULL);
 		return -1;
 	}
 	envp[start_env(envp, MAX_ENV + 9, environ, c, sock)] = NULL;
@@ -247,12 +247,12 @@ start_locked(const struct config *c, const struct addr *a, int lk,
 
 	if (record_read(lk, &r) == 0 && r.failed && (*retry = r.epoch +
 	    c->retry_after - now_ms(CLOCK_REALTIME) / 1000) > 0) {
-		logline("failed recently", NULL);
+		logline("recent failure", NULL);
 		return -503;
 	}
 	if (p != NULL && is_socket(p) &&
 	    syscall(SYS_unlinkat, AT_FDCWD, p, 0) < 0) {
-		logerr("cannot unlink socket");
+		logerr("cannot unlink");
 		return -500;
 	}
 	r.pid = spawn(c);
@@ -278,7 +278,7 @@ app_connect(const struct config *c, const struct addr *a, long *retry)
 	if (!is_down(errno, a))
 		return wait_up(c, a, 0);	/* busy: back-off, no start */
 	if (c->start == NULL) {
-		logerr("app unreachable");
+		logerr("app down");
 		return -502;
 	}
 	lk = lock_take(c->lock ? c->lock : concat(unix_path(c->socket), ".lock",

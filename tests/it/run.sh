@@ -18,6 +18,10 @@ if [ ! -x "$BIN" ]; then
 	exit 2
 fi
 
+if [ "$(id -u)" != 0 ]; then
+	echo "run as root: the servers run the CGIs as www-data" >&2
+	exit 2
+fi
 need_pkg lighttpd apache2 uwsgi uwsgi-plugin-python3 curl python3 || exit 2
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 started=$(date +%s)
