@@ -6,10 +6,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 #include <elf.h>
-#include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -256,8 +254,8 @@ sendable(char **env, char **e, int skip_te)
 
 	if (s[n] == '\0' || n == 0 || same(s, "CGI2SCGI_", 9))
 		return 0;
-	for (k = never; k < never + sizeof never - (skip_te ? 0 : 23);
-	    k += len(k) + 1)
+	for (k = never; k < never + sizeof never -
+	    (skip_te ? 0 : sizeof "HTTP_TRANSFER_ENCODING"); k += len(k) + 1)
 		if (len(k) == n && same(s, k, n))
 			return 0;
 	for (p = env; p < e; p++)	/* first wins */
