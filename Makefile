@@ -57,7 +57,10 @@ size: cgi2scgi
 
 clean:
 	rm -f cgi2scgi tools/sstrip
+	$(MAKE) unit-clean bench-clean release-clean
 
 .PHONY: all size check demo install clean
 
 include tests/unit/unit.mk
+include bench/bench.mk
+include release.mk

@@ -127,11 +127,12 @@ same(const char *a, const char *b, size_t n)
 }
 
 /* open(2) itself: libc's wrapper adds 200 bytes of fallbacks for
- * kernels before 2.6.23 */
+ * kernels before 2.6.23; O_LARGEFILE as libc's adds it, or on 32-bit
+ * targets the log (which the app inherits) and the spool stop at 2 GiB */
 int
 sys_open(const char *path, int flags, int mode)
 {
-	return syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+	return syscall(SYS_openat, AT_FDCWD, path, flags | O_LARGEFILE, mode);
 }
 
 int
@@ -193,19 +194,12 @@ num(unsigned long long v)
 	return utoa(buf + sizeof buf - 1, v);
 }
 
-/* a short text for the errors an operator meets (strerror is 2 KB) */
+/* the errno number: strerror's texts cost 2 KB (README lists the
+ * usual ones) */
 const char *
 errtext(int e)
 {
-	const char *s;
-
-	switch (e) {
-	case ECONNREFUSED: return "connection refused";
-	case ENOENT: return "no such file";
-	case EACCES: return "permission denied";
-	}
-	s = concat("errno ", num(e), "");
-	return s ? s : "error";
+	return num(e);
 }
 
 /* a complete CGI error response on stdout (R20) */
@@ -217,7 +211,7 @@ respond(int code, long retry)
 	    code == 503 ? "503 Service Unavailable" :
 	    code == 504 ? "504 Gateway Timeout" : "500 Internal Server Error";
 
-	say(1, nph ? "HTTP/1.1 " : "Status: ", reason,
+	say(1, "Status: ", reason,
 	    code == 503 ? "\r\nRetry-After: " : "",
 	    code == 503 ? num(retry > 0 ? retry : 1) : "",
 	    "\r\nContent-Type: text/plain\r\n\r\n", reason, "\n", NULL);
@@ -485,7 +479,7 @@ command(struct config *c, int ok, char **arg)
 	if ((!same(arg[0], "--check", 8) && !same(arg[0], "--start", 8)) ||
 	    (arg[1] && arg[2])) {
 		say(help ? 1 : 2, "cgi2scgi " VERSION
-		    ": --check|--start [CONFIG], --help, --version\n", NULL);
+		    ": --check|--start [CONFIG]\n", NULL);
 		return help ? 0 : 2;
 	}
 	if (ok < 0 || (arg[1] && config_file(c, arg[1], 0) < 0))

@@ -42,13 +42,18 @@ struct config {
  * threaded launcher never uses, about 800 bytes in all (R51).
  */
 
-/* 32-bit targets: the calls that take a 64-bit time_t (musl's own) */
+/* 32-bit targets: the calls that take a 64-bit time_t (musl's own);
+ * SO_SNDTIMEO_OLD, as musl's SO_SNDTIMEO there is SO_SNDTIMEO_NEW (67),
+ * whose timeval is two 64-bit numbers (Linux 5.1, unknown to qemu-user):
+ * the old one takes two longs, and is 21 on i386 and arm */
 #ifdef SYS_clock_gettime64
 #define SYS_CLOCK_GETTIME SYS_clock_gettime64
 #define SYS_PPOLL SYS_ppoll_time64
+#define SNDTIMEO 21
 #else
 #define SYS_CLOCK_GETTIME SYS_clock_gettime
 #define SYS_PPOLL SYS_ppoll
+#define SNDTIMEO SO_SNDTIMEO
 #endif
 
 /* config.c */

@@ -43,8 +43,7 @@ lock_take(const char *path, long seconds)
 	return fd;
 }
 
-/* "EPOCH STATE PID" with STATE started or failed; 0, or -1; the time
- * and the state are read back (R32), the PID is there for people */
+/* "EPOCH STATE PID" with STATE started or failed; 0, or -1 */
 int
 record_parse(const char *s, size_t n, struct record *r)
 {
@@ -58,8 +57,8 @@ record_parse(const char *s, size_t n, struct record *r)
 	r->failed = end - p > 8 && same(p, " failed ", 8);
 	if (!r->failed && !(end - p > 9 && same(p, " started ", 9)))
 		return -1;
-	r->pid = 0;
-	return r->epoch < 0 ? -1 : 0;
+	r->pid = decimal(p + 9 - r->failed, end, INT_MAX);
+	return r->epoch < 0 || r->pid < 0 ? -1 : 0;
 }
 
 /* the record line into buf (at least 64 bytes); its length */

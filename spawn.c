@@ -61,26 +61,25 @@ int
 dial(const struct addr *a, long seconds)
 {
 	long tv[2] = { seconds, 0 };	/* the kernel's old timeval */
-	int s, e;
+	int s;
 
 	s = syscall(SYS_socket, a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -1;
-	if (syscall(SYS_setsockopt, s, SOL_SOCKET, SO_SNDTIMEO, &tv,
+	if (syscall(SYS_setsockopt, s, SOL_SOCKET, SNDTIMEO, &tv,
 	    (long)sizeof tv) == 0 &&
 	    syscall(SYS_connect, s, &a->u.sa, (long)a->len) == 0)
 		return s;
-	e = errno;
-	sys_close(s);
-	errno = e;
+	sys_close(s);	/* success leaves errno as it is */
 	return -1;
 }
 
-/* only a refused connect means the app is down (R30) */
+/* only a refused connect means the app is down (R30); ENOENT comes
+ * from a unix socket's path alone */
 static int
-is_down(int e, const struct addr *a)
+is_down(int e)
 {
-	return e == ECONNREFUSED || (e == ENOENT && a->u.sa.sa_family == AF_UNIX);
+	return e == ECONNREFUSED || e == ENOENT;
 }
 
 /* the environment of start (R36): kept names, then the env lines, so
@@ -109,21 +108,16 @@ start_env(const char **out, size_t max, char **env, const struct config *c,
 	return n;
 }
 
-/* in the child: fds, signals, session, directory, then exec (R34-R37) */
+/* in the child: fds, signals, session, directory, then exec (R34-R37);
+ * from here on errors go to the log */
 static void
-child(const struct config *c, const char *dir, const char **envp)
+child(const struct config *c, const char *dir, const char **envp, int log)
 {
 	const char *argv[] = { "sh", "-c", c->start, NULL };
-	unsigned long none = 0;
-	int fd, i;
+	unsigned long long none = 0;	/* the kernel's sigset: 64 bits */
+	int i;
 
-	fd = sys_open(c->log ? c->log : "/dev/null",
-	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		logerr("cannot open log");
-		_exit(126);
-	}
-	if (sys_dup2(fd, 1) < 0 || sys_dup2(fd, 2) < 0 || sys_close(0) < 0 ||
+	if (sys_dup2(log, 1) < 0 || sys_dup2(log, 2) < 0 || sys_close(0) < 0 ||
 	    sys_open("/dev/null", O_RDONLY, 0) != 0)
 		_exit(126);
 	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
@@ -131,7 +125,8 @@ child(const struct config *c, const char *dir, const char **envp)
 			sys_close(i);	/* EBADF expected for most */
 	for (i = 1; i < NSIG; i++)
 		sig_set(i, 0);		/* fails for KILL, STOP: harmless */
-	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8) < 0 ||
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL,
+	    sizeof none) < 0 ||
 	    syscall(SYS_setsid) < 0)
 		_exit(126);
 	if (dir != NULL && *dir != '\0' && syscall(SYS_chdir, dir) < 0) {
@@ -146,12 +141,12 @@ child(const struct config *c, const char *dir, const char **envp)
 /* vfork: the parent waits only until the child execs; kept out of line
  * so that no local of the caller lives across it */
 static pid_t __attribute__((noinline))
-launch(const struct config *c, const char *dir, const char **envp)
+launch(const struct config *c, const char *dir, const char **envp, int log)
 {
 	pid_t pid = vfork();
 
 	if (pid == 0)
-		child(c, dir, envp);
+		child(c, dir, envp, log);
 	return pid;
 }
 
@@ -177,17 +172,23 @@ spawn(const struct config *c)
 	const char *envp[MAX_ENV + 10], *sock = socket_var(c);
 	const char *dir = c->directory ? c->directory :
 	    c->file ? dir_of(c->file) : NULL;
-	pid_t pid;
+	pid_t pid = 0;
+	int log;
 
-	if (sock == NULL) {
-		logline("config too big", NULL);
-		return -1;
+	/* opened here, so that its failure is one line in the server's log */
+	log = sys_open(c->log ? c->log : "/dev/null",
+	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (log < 0)	/* sock is there: config_file keeps the store free */
+		logerr("cannot open log");
+	else {
+		envp[start_env(envp, MAX_ENV + 9, environ, c, sock)] = NULL;
+		sig_set(SIGCHLD, 0);	/* R38: see the child's exit */
+		pid = launch(c, dir, envp, log);
+		if (pid < 0)
+			logerr("cannot fork");
+		pid = pid < 0 ? 0 : pid;	/* the record of a failure says 0 */
+		sys_close(log);
 	}
-	envp[start_env(envp, MAX_ENV + 9, environ, c, sock)] = NULL;
-	sig_set(SIGCHLD, 0);	/* R38: see the child's exit */
-	pid = launch(c, dir, envp);
-	if (pid < 0)
-		logerr("cannot fork");
 	return pid;
 }
 
@@ -204,7 +205,7 @@ wait_up(const struct config *c, const struct addr *a, pid_t pid)
 			return s;
 		if (pid > 0 &&
 		    syscall(SYS_wait4, pid, &st, WNOHANG, NULL) == pid) {
-			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			if (st != 0) {	/* not "exited with 0" */
 				logline("start failed", NULL);
 				return -503;
 			}
@@ -235,6 +236,16 @@ is_socket(const char *path)
 	    1 /* STATX_TYPE */, &stx) == 0 && S_ISSOCK(stx.mode);
 }
 
+/* the outcome of a start into the lock file (R32) */
+static void
+note(int lk, struct record *r, int failed)
+{
+	r->epoch = now_ms(CLOCK_REALTIME) / 1000;
+	r->failed = failed;
+	if (record_write(lk, r) < 0)
+		logerr("cannot lock");
+}
+
 /* with the lock held: throttle (R32), clear a stale socket (R33),
  * start (R34-R37), wait (R38), record the outcome */
 static int
@@ -245,22 +256,29 @@ start_locked(const struct config *c, const struct addr *a, int lk,
 	struct record r;
 	int s;
 
-	if (record_read(lk, &r) == 0 && r.failed && (*retry = r.epoch +
-	    c->retry_after - now_ms(CLOCK_REALTIME) / 1000) > 0) {
-		logline("recent failure", NULL);
-		return -503;
+	long long now = now_ms(CLOCK_REALTIME) / 1000;
+
+	if (record_read(lk, &r) == 0) {
+		if (r.failed && (*retry = r.epoch + c->retry_after - now) > 0) {
+			logline("recent failure", NULL);
+			return -503;
+		}
+		/* a start whose launcher was killed may still be under way:
+		 * only then does the record keep its PID (R40) */
+		if (!r.failed && r.pid > 0 && r.epoch + c->start_timeout > now &&
+		    syscall(SYS_kill, (long)r.pid, 0) == 0)
+			return wait_up(c, a, 0);
 	}
-	if (p != NULL && is_socket(p) &&
-	    syscall(SYS_unlinkat, AT_FDCWD, p, 0) < 0) {
-		logerr("cannot unlink");
-		return -500;
-	}
+	if (p != NULL && is_socket(p))	/* if this fails, so does start */
+		syscall(SYS_unlinkat, AT_FDCWD, p, 0);
+	s = -503;
 	r.pid = spawn(c);
-	s = r.pid > 0 ? wait_up(c, a, r.pid) : -503;
-	r.epoch = now_ms(CLOCK_REALTIME) / 1000;
-	r.failed = s < 0;
-	if (record_write(lk, &r) < 0)
-		logerr("cannot lock");
+	if (r.pid > 0) {
+		note(lk, &r, 0);	/* "started PID": under way (R40) */
+		s = wait_up(c, a, r.pid);
+		r.pid = 0;	/* settled: no start to wait for */
+	}
+	note(lk, &r, s < 0);
 	*retry = c->retry_after;
 	return s;
 }
@@ -275,7 +293,7 @@ app_connect(const struct config *c, const struct addr *a, long *retry)
 
 	if (s >= 0)
 		return s;
-	if (!is_down(errno, a))
+	if (!is_down(errno))
 		return wait_up(c, a, 0);	/* busy: back-off, no start */
 	if (c->start == NULL) {
 		logerr("app down");
@@ -287,7 +305,7 @@ app_connect(const struct config *c, const struct addr *a, long *retry)
 		return lk == -2 ? -503 : -500;
 	s = dial(a, 1);
 	if (s < 0)
-		s = is_down(errno, a) ? start_locked(c, a, lk, retry) :
+		s = is_down(errno) ? start_locked(c, a, lk, retry) :
 		    wait_up(c, a, 0);
 	sys_close(lk);
 	return s;

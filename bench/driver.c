@@ -13,18 +13,22 @@
  *   R53  cold start: cgi2scgi with CGI2SCGI_START running scgisrv with a
  *        bind delay; from scgisrv's listen() (its CLOCK_MONOTONIC stamp) to
  *        the first response byte the driver reads;
- *   R54  peak RSS (wait4 ru_maxrss) of cgi2scgi for a 0-byte and a 200 MiB
- *        POST, the child forked by a tiny stub (this binary, re-executed
- *        with --rss-stub) so that no pre-exec copy of the driver counts;
+ *   R54  peak RSS of cgi2scgi for a 0-byte and a 200 MiB POST (and
+ *        others): the child is traced (ptrace, PTRACE_O_TRACEEXIT) and
+ *        its VmHWM read from /proc/PID/status at its exit stop, memory
+ *        still mapped.  wait4's ru_maxrss is printed beside it, but it
+ *        counts the driver's pre-exec copy (the kernel keeps the peak of
+ *        the mm that exec replaces) and, since Linux 6.2, its per-CPU RSS
+ *        counters miss pages of small processes;
  *   R55  a 256 MiB response: cgi2scgi relaying into a pipe the driver
- *        drains, against DIR/reader reading the socket itself.
+ *        drains, against DIR/reader reading the socket itself (and, for
+ *        reference, DIR/relay and DIR/srelay, a splice(2) relay).
  *
  * Every figure it prints is described in BENCHMARKS.md.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -49,7 +54,6 @@ extern char **environ;
 static char buf[65536];			/* stdout of the subjects */
 static const char zeros[65536];		/* stdin of the subjects */
 static char tmp[64];			/* private directory */
-static char driver_exe[PATH_MAX];
 static int devnull, errlog;
 static pid_t servers[8];
 static int nservers;
@@ -65,24 +69,42 @@ now_ns(void)
 	return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+static const char *const tmpnames[] = { "s.sock", "b.sock", "f.sock",
+    "c.sock", "c.sock.lock", "listen.ts", "listen.ts.tmp", "stderr.log",
+    "start.log", NULL };
+static char *tmpfiles[sizeof tmpnames / sizeof tmpnames[0]];
+
+/* stop our servers; remove the private directory unless keep (only
+ * async-signal-safe calls: it runs from the signal handler too) */
 static void
-die(const char *what)
+cleanup(int keep)
 {
 	int i;
 
-	fprintf(stderr, "driver: %s: %s\n", what, strerror(errno));
-	for (i = 0; i < nservers; i++)
+	for (i = 0; i < nservers; i++) {
 		kill(servers[i], SIGTERM);
+		waitpid(servers[i], NULL, 0);
+	}
+	nservers = 0;
+	if (keep || tmp[0] == '\0')
+		return;
+	for (i = 0; tmpfiles[i] != NULL; i++)
+		unlink(tmpfiles[i]);
+	rmdir(tmp);
+}
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "driver: %s: %s\n", what, strerror(errno));
+	cleanup(0);
 	exit(1);
 }
 
 static void
 on_signal(int sig)
 {
-	int i;
-
-	for (i = 0; i < nservers; i++)
-		kill(servers[i], SIGTERM);
+	cleanup(0);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -144,23 +166,75 @@ struct run {
 	long long wall;		/* ns, fork to reaped */
 	long long first;	/* CLOCK_MONOTONIC ns of the first stdout byte */
 	unsigned long long out;	/* stdout bytes */
-	long rss;		/* ru_maxrss, KiB */
+	long maxrss;		/* ru_maxrss from wait4, KiB */
+	long hwm, vmrss;	/* VmHWM, VmRSS at the exit stop (traced), KiB */
 	int status;		/* wait status */
 	int ok;			/* exit 0, and stdout began with a 200 */
 };
 
 enum { OUT_PIPE, OUT_NULL };
 
+/* VmHWM and VmRSS of pid, from /proc/PID/status */
+static void
+proc_mem(pid_t pid, struct run *r)
+{
+	char name[64], line[256];
+	FILE *f;
+
+	snprintf(name, sizeof name, "/proc/%ld/status", (long)pid);
+	if ((f = fopen(name, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			r->hwm = atol(line + 6);
+		else if (strncmp(line, "VmRSS:", 6) == 0)
+			r->vmrss = atol(line + 6);
+	fclose(f);
+}
+
+/*
+ * A traced child (PTRACE_O_TRACEEXIT) stops as it exits, its memory still
+ * mapped: read VmHWM then, and let it go.  Returns 1 once that is done or
+ * the child is gone (then reaped into r, *ru).  block: wait for a stop.
+ */
+static int
+trace_step(pid_t pid, int block, struct run *r, struct rusage *ru, int *reaped)
+{
+	int st;
+	pid_t w;
+
+	for (;;) {
+		w = wait4(pid, &st, block ? __WALL : WNOHANG | __WALL, ru);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return 0;
+		if (!WIFSTOPPED(st)) {		/* killed before its exit stop */
+			r->status = st;
+			*reaped = 1;
+			return 1;
+		}
+		if (st >> 8 == (SIGTRAP | PTRACE_EVENT_EXIT << 8)) {
+			proc_mem(pid, r);
+			ptrace(PTRACE_DETACH, pid, 0, 0);
+			return 1;
+		}
+		ptrace(PTRACE_CONT, pid, 0,
+		    WSTOPSIG(st) == SIGTRAP ? 0 : WSTOPSIG(st));
+	}
+}
+
 /*
  * fork, exec argv with envp; stdin: /dev/null, or a pipe carrying body
  * bytes when body > 0; stdout: a pipe drained here, or /dev/null; stderr:
- * the error log.  Wall time from just before fork to the reap.
+ * the error log.  Wall time from just before fork to the reap.  trace: the
+ * child is traced to read its VmHWM as it exits (R54 only: not timed).
  */
 static void
 run_one(char *const argv[], char *const envp[], unsigned long long body,
-    int out_mode, struct run *r)
+    int out_mode, int trace, struct run *r)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, n;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, n, st, reaped = 0;
 	char head[16];
 	size_t headn = 0;
 	struct pollfd p[2];
@@ -171,6 +245,7 @@ run_one(char *const argv[], char *const envp[], unsigned long long body,
 	pid_t pid;
 
 	memset(r, 0, sizeof *r);
+	memset(&ru, 0, sizeof ru);
 	if (body > 0 && pipe2(in, O_CLOEXEC) < 0)
 		die("pipe");
 	if (out_mode == OUT_PIPE && pipe2(out, O_CLOEXEC) < 0)
@@ -184,8 +259,23 @@ run_one(char *const argv[], char *const envp[], unsigned long long body,
 		    dup2(out_mode == OUT_PIPE ? out[1] : devnull, 1) < 0 ||
 		    dup2(errlog, 2) < 0)
 			_exit(126);
+		if (trace && ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
+			_exit(126);
 		execve(argv[0], argv, envp);
 		_exit(127);
+	}
+	if (trace) {	/* stopped by SIGTRAP after its execve */
+		while (waitpid(pid, &st, __WALL) < 0)
+			if (errno != EINTR)
+				die("waitpid");
+		if (!WIFSTOPPED(st)) {
+			reaped = 1;
+			trace = 0;
+			r->status = st;
+		} else if (ptrace(PTRACE_SETOPTIONS, pid, 0,
+		    PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL) < 0 ||
+		    ptrace(PTRACE_CONT, pid, 0, 0) < 0)
+			die("ptrace");
 	}
 	if (body > 0) {
 		close(in[0]);
@@ -199,13 +289,7 @@ run_one(char *const argv[], char *const envp[], unsigned long long body,
 			p[n++] = (struct pollfd){ out[0], POLLIN, 0 };
 		if (in[1] >= 0)
 			p[n++] = (struct pollfd){ in[1], POLLOUT, 0 };
-		if (out[0] < 0 && in[1] >= 0 &&
-		    waitpid(pid, NULL, WNOHANG | WNOWAIT) == pid) {
-			close(in[1]);	/* it exited without reading all */
-			in[1] = -1;
-			break;
-		}
-		if (poll(p, n, out[0] < 0 ? 10 : -1) < 0) {
+		if (poll(p, n, trace ? 1 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			die("poll");
@@ -238,44 +322,28 @@ run_one(char *const argv[], char *const envp[], unsigned long long body,
 				r->first = now_ns();
 			if (headn < sizeof head) {
 				size_t m = sizeof head - headn;
-				memcpy(head + headn, buf, (size_t)k < m ? (size_t)k : m);
-				headn += (size_t)k < m ? (size_t)k : m;
+				if ((size_t)k < m)
+					m = k;
+				memcpy(head + headn, buf, m);
+				headn += m;
 			}
 			r->out += k;
 		}
+		if (trace && trace_step(pid, 0, r, &ru, &reaped))
+			trace = 0;
 	}
-	while (wait4(pid, &r->status, 0, &ru) < 0)
-		if (errno != EINTR)
-			die("wait4");
+	if (trace)
+		trace_step(pid, 1, r, &ru, &reaped);
+	if (!reaped)
+		while (wait4(pid, &r->status, 0, &ru) < 0)
+			if (errno != EINTR)
+				die("wait4");
 	r->wall = now_ns() - t0;
-	r->rss = ru.ru_maxrss;
-	r->ok = WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0 &&
+	r->maxrss = ru.ru_maxrss;
+	st = r->status;
+	r->ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
 	    (out_mode == OUT_NULL ||
 	    (headn >= 11 && memcmp(head, "Status: 200", 11) == 0));
-}
-
-/* --rss-stub FILE PROG ARG...: run PROG as our child and write its
- * ru_maxrss to FILE.  This process is small, so the pre-exec copy that
- * the kernel counts into the child's peak is a few pages, not the driver */
-static int
-rss_stub(char **argv)
-{
-	struct rusage ru;
-	pid_t pid;
-	FILE *f;
-	int st;
-
-	pid = fork();
-	if (pid == 0) {
-		execve(argv[1], argv + 1, environ);
-		_exit(127);
-	}
-	if (pid < 0 || wait4(pid, &st, 0, &ru) < 0)
-		return 125;
-	f = fopen(argv[0], "w");
-	if (f == NULL || fprintf(f, "%ld\n", ru.ru_maxrss) < 0 || fclose(f))
-		return 125;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /* ---- servers -------------------------------------------------------------- */
@@ -329,7 +397,7 @@ struct subject {
 	char **envp;
 	unsigned long long body;
 	long long *ns;		/* per-request wall times */
-	int n, bad;
+	int n, bad, ref;
 	unsigned long long out;
 };
 
@@ -386,12 +454,6 @@ print_load(const char *when)
 	printf("load %s: %s", when, line);
 }
 
-static const char *
-verdict(int ok)
-{
-	return ok ? "PASS" : "MISS";
-}
-
 static void
 usage(void)
 {
@@ -403,17 +465,14 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	int rounds = 300, warm = 20, cold = 20, trounds = 5, opt, i, j;
+	int rounds = 500, warm = 20, cold = 20, trounds = 5, opt, i, j;
 	const char *launcher = "./cgi2scgi", *dir = "bench";
 	unsigned long long big_post = 200 * MiB, big_resp = 256 * MiB;
-	char *ssock, *bsock, *fsock, *csock, *ts, *lsock_start, *cgi, *sv;
-	char *floor_, *relay, *reader, *pyrelay, *fcgi = "/usr/bin/cgi-fcgi";
+	char *ssock, *bsock, *fsock, *csock, *ts, *startvar, *cgi, *sv;
+	char *floor_, *relay, *srelay, *reader, *pyrelay, *fcgi = "/usr/bin/cgi-fcgi";
 	char *python = "/usr/bin/python3";
 	struct run r;
-	ssize_t k;
 
-	if (argc > 1 && strcmp(argv[1], "--rss-stub") == 0)
-		return argc > 3 ? rss_stub(argv + 2) : 2;
 	while ((opt = getopt(argc, argv, "n:w:k:r:c:d:")) != -1)
 		switch (opt) {
 		case 'n': rounds = atoi(optarg); break;
@@ -433,10 +492,6 @@ main(int argc, char **argv)
 	/* the apps that cgi2scgi starts outlive it: they become ours */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-	k = readlink("/proc/self/exe", driver_exe, sizeof driver_exe - 1);
-	if (k < 0)
-		die("/proc/self/exe");
-	driver_exe[k] = '\0';
 	if ((cgi = realpath(launcher, NULL)) == NULL)
 		die(launcher);
 	if ((dir = realpath(dir, NULL)) == NULL)
@@ -444,6 +499,7 @@ main(int argc, char **argv)
 	sv = path(dir, "scgisrv");
 	floor_ = path(dir, "floor");
 	relay = path(dir, "relay");
+	srelay = path(dir, "srelay");
 	reader = path(dir, "reader");
 	pyrelay = path(dir, "pyrelay.py");
 
@@ -451,6 +507,8 @@ main(int argc, char **argv)
 	if (mkdtemp(tmp) == NULL)
 		die("mkdtemp");
 	chmod(tmp, 0755);
+	for (i = 0; tmpnames[i] != NULL; i++)
+		tmpfiles[i] = path(tmp, tmpnames[i]);
 	ssock = path(tmp, "s.sock");
 	bsock = path(tmp, "b.sock");
 	fsock = path(tmp, "f.sock");
@@ -511,34 +569,37 @@ main(int argc, char **argv)
 	    rounds, warm);
 
 	/* ---- R52: per-request cost ------------------------------------ */
-	struct subject sub[] = {
+	/* ref: the minimal relay of the same method, for the "x relay" column */
+	struct subject all[] = {
 		{ "exec floor (bench/floor)", (char *[]){ floor_, NULL }, get, 0 },
-		{ "minimal relay (bench/relay)", (char *[]){ relay, NULL }, get, 0 },
+		{ "minimal relay GET", (char *[]){ relay, NULL }, get, 0 },
 		{ "cgi2scgi GET", (char *[]){ cgi, NULL }, get, 0 },
+		{ "minimal relay POST 64 KiB", (char *[]){ relay, NULL }, post64,
+		    64 * KiB },
 		{ "cgi2scgi POST 64 KiB", (char *[]){ cgi, NULL }, post64, 64 * KiB },
 		{ "cgi-fcgi GET (FastCGI)", (char *[]){ fcgi, "-bind", "-connect",
 		    fsock, NULL }, get, 0 },
 		{ "Python CGI GET (pyrelay.py)", (char *[]){ pyrelay, NULL }, get, 0 },
 	};
-	int nsub = sizeof sub / sizeof sub[0];
-	if (access(fcgi, X_OK) != 0) {
-		printf("note: %s missing (apt libfcgi-bin): skipped\n", fcgi);
-		nsub--;
-		sub[4] = sub[5];
-	}
-	if (access(python, X_OK) != 0) {
-		printf("note: %s missing: Python subject skipped\n", python);
-		nsub--;
-	}
-	for (i = 0; i < nsub; i++) {
-		sub[i].ns = calloc(rounds, sizeof *sub[i].ns);
-		if (sub[i].ns == NULL)
+	struct subject sub[8];
+	int nsub = 0;
+	for (i = 0; i < (int)(sizeof all / sizeof all[0]); i++) {
+		if (access(all[i].argv[0], X_OK) != 0 ||
+		    (all[i].argv[0] == pyrelay && access(python, X_OK) != 0)) {
+			printf("note: %s missing: \"%s\" skipped\n",
+			    all[i].argv[0] == pyrelay ? python : all[i].argv[0],
+			    all[i].name);
+			continue;
+		}
+		sub[nsub] = all[i];
+		sub[nsub].ref = all[i].body > 0 ? 3 : 1;
+		if ((sub[nsub++].ns = calloc(rounds, sizeof(long long))) == NULL)
 			die("calloc");
 	}
 	long long t_start = now_ns();
 	for (j = -warm; j < rounds; j++)
 		for (i = 0; i < nsub; i++) {
-			run_one(sub[i].argv, sub[i].envp, sub[i].body, OUT_PIPE, &r);
+			run_one(sub[i].argv, sub[i].envp, sub[i].body, OUT_PIPE, 0, &r);
 			if (j < 0)
 				continue;
 			sub[i].ns[sub[i].n++] = r.wall;
@@ -546,22 +607,23 @@ main(int argc, char **argv)
 			sub[i].out = r.out;
 		}
 	double med[8], p90[8];
-	printf("\nR52 per request, fork+exec+wait, wall time "
-	    "(%.1f s)\n", (now_ns() - t_start) / 1e9);
-	printf("  %-30s %10s %10s %8s %8s %7s\n", "subject", "median us",
+	printf("\nR52 per request: fork + exec + wait, wall time, %d rounds "
+	    "(%.1f s)\n", rounds, (now_ns() - t_start) / 1e9);
+	printf("  %-30s %10s %10s %8s %8s %6s\n", "subject", "median us",
 	    "p90 us", "x floor", "x relay", "bytes");
 	for (i = 0; i < nsub; i++) {
 		med[i] = quantile(sub[i].ns, sub[i].n, 0.5) / 1000;
 		p90[i] = quantile(sub[i].ns, sub[i].n, 0.9) / 1000;
 	}
 	for (i = 0; i < nsub; i++) {
-		printf("  %-30s %10.1f %10.1f %8.2f %8.2f %7llu", sub[i].name,
-		    med[i], p90[i], med[i] / med[0], med[i] / med[1],
+		printf("  %-30s %10.1f %10.1f %8.2f %8.2f %6llu", sub[i].name,
+		    med[i], p90[i], med[i] / med[0], med[i] / med[sub[i].ref],
 		    sub[i].out);
 		if (sub[i].bad)
 			printf("  %d FAILED", sub[i].bad);
 		printf("\n");
 	}
+	printf("  (x relay: against the minimal relay of the same method)\n");
 
 	/* ---- R53: cold start --------------------------------------------- */
 	long long *gap = calloc(cold, sizeof *gap), *total = calloc(cold,
@@ -578,15 +640,15 @@ main(int argc, char **argv)
 		long pid = 0;
 		long long lts = 0;
 
-		snprintf(cmd, sizeof cmd, "exec %s -d %.3f -t %s %s", sv,
+		snprintf(cmd, sizeof cmd, "exec %s -1 -d %.3f -t %s %s", sv,
 		    delay, ts, csock);
-		lsock_start = var("CGI2SCGI_START", cmd);
+		startvar = var("CGI2SCGI_START", cmd);
 		unlink(ts);
 		unlink(csock);
 		char **env = envv(base, "REQUEST_METHOD=GET",
-		    var("CGI2SCGI_SOCKET", csock), lsock_start,
+		    var("CGI2SCGI_SOCKET", csock), startvar,
 		    var("CGI2SCGI_LOG", path(tmp, "start.log")), NULL);
-		run_one((char *[]){ cgi, NULL }, env, 0, OUT_PIPE, &r);
+		run_one((char *[]){ cgi, NULL }, env, 0, OUT_PIPE, 0, &r);
 		f = fopen(ts, "r");
 		if (f == NULL || fscanf(f, "%ld %lld", &pid, &lts) != 2)
 			pid = 0;
@@ -621,7 +683,7 @@ main(int argc, char **argv)
 		const char *name;
 		char **argv, **envp;
 		unsigned long long body;
-		long rss;
+		long hwm, maxrss;
 		int bad;
 	} mem[] = {
 		{ "exec floor (baseline)", (char *[]){ floor_, NULL }, get, 0 },
@@ -630,40 +692,33 @@ main(int argc, char **argv)
 		{ "cgi2scgi POST 0 B", (char *[]){ cgi, NULL }, post0, 0 },
 		{ "cgi2scgi POST 64 KiB", (char *[]){ cgi, NULL }, post64, 64 * KiB },
 		{ "cgi2scgi POST 200 MiB", (char *[]){ cgi, NULL }, postbig, big_post },
+		{ "cgi2scgi GET 256 MiB answer", (char *[]){ cgi, NULL }, getbig, 0 },
 	};
 	int nmem = sizeof mem / sizeof mem[0];
-	char *rssfile = path(tmp, "rss");
 	for (j = 0; j < 3; j++)
 		for (i = 0; i < nmem; i++) {
-			char *av[8] = { driver_exe, "--rss-stub", rssfile };
-			int a = 3;
-			long v = -1;
-			FILE *f;
-
-			for (char **p = mem[i].argv; *p != NULL; p++)
-				av[a++] = *p;
-			av[a] = NULL;
-			run_one(av, mem[i].envp, mem[i].body, OUT_PIPE, &r);
-			f = fopen(rssfile, "r");
-			if (f == NULL || fscanf(f, "%ld", &v) != 1)
-				v = -1;
-			if (f != NULL)
-				fclose(f);
-			mem[i].bad += !r.ok || v < 0;
-			if (v > mem[i].rss)
-				mem[i].rss = v;
+			run_one(mem[i].argv, mem[i].envp, mem[i].body, OUT_PIPE,
+			    1, &r);
+			mem[i].bad += !r.ok || r.hwm <= 0;
+			if (r.hwm > mem[i].hwm)
+				mem[i].hwm = r.hwm;
+			if (r.maxrss > mem[i].maxrss)
+				mem[i].maxrss = r.maxrss;
 		}
-	printf("\nR54 peak RSS (wait4 ru_maxrss of a child forked by a "
-	    "small stub; max of 3)\n");
+	printf("\nR54 peak RSS: VmHWM read at the exit stop (ptrace), max of 3\n");
+	printf("  %-30s %9s %13s\n", "subject", "VmHWM", "ru_maxrss*");
 	for (i = 0; i < nmem; i++)
-		printf("  %-30s %6ld KiB%s\n", mem[i].name, mem[i].rss,
-		    mem[i].bad ? "  FAILED" : "");
+		printf("  %-30s %5ld KiB %9ld KiB%s\n", mem[i].name, mem[i].hwm,
+		    mem[i].maxrss, mem[i].bad ? "  FAILED" : "");
+	printf("  (*wait4: includes the driver's own pre-exec copy; "
+	    "not the R54 figure)\n");
 
 	/* ---- R55: throughput ------------------------------------------------ */
 	struct subject tp[] = {
 		{ "direct read (bench/reader)", (char *[]){ reader, NULL }, getbig, 0 },
 		{ "cgi2scgi -> pipe", (char *[]){ cgi, NULL }, getbig, 0 },
 		{ "minimal relay -> pipe", (char *[]){ relay, NULL }, getbig, 0 },
+		{ "splice relay -> 1 MiB pipe", (char *[]){ srelay, NULL }, getbig, 0 },
 	};
 	int ntp = sizeof tp / sizeof tp[0];
 	for (i = 0; i < ntp; i++)
@@ -672,7 +727,7 @@ main(int argc, char **argv)
 	for (j = -1; j < trounds; j++)
 		for (i = 0; i < ntp; i++) {
 			run_one(tp[i].argv, tp[i].envp, 0,
-			    i == 0 ? OUT_NULL : OUT_PIPE, &r);
+			    i == 0 ? OUT_NULL : OUT_PIPE, 0, &r);
 			if (j < 0)
 				continue;
 			tp[i].ns[tp[i].n++] = r.wall;
@@ -690,38 +745,38 @@ main(int argc, char **argv)
 	}
 
 	/* ---- verdicts ------------------------------------------------------- */
-	long rss0 = mem[3].rss, rssbig = mem[5].rss;
-	int any_bad = nbad || mem[3].bad || mem[5].bad || tp[0].bad ||
-	    tp[1].bad;
+	int any_bad = nbad;
 	for (i = 0; i < nsub; i++)
 		any_bad |= sub[i].bad != 0;
-	printf("\ntargets\n");
-	printf("  R52 GET <= 1.10x minimal relay   %5.2fx          %s\n",
-	    med[2] / med[1], verdict(med[2] / med[1] <= 1.10));
-	printf("  R52 GET <= 1.5x exec floor       %5.2fx          %s\n",
-	    med[2] / med[0], verdict(med[2] / med[0] <= 1.5));
-	printf("  R53 cold start <= 10 ms          %5.2f ms       %s\n",
-	    cmed, verdict(ncold > 0 && !nbad && cmed <= 10));
-	printf("  R54 peak RSS < 256 KiB           %ld / %ld KiB  %s "
-	    "(0 B / 200 MiB POST)\n", rss0, rssbig,
-	    verdict(rss0 > 0 && rssbig > 0 && rss0 < 256 && rssbig < 256));
-	printf("  R55 relay >= 0.9x direct read    %5.2fx          %s\n",
-	    rate[1] / rate[0], verdict(!tp[1].bad && rate[1] / rate[0] >= 0.9));
+	for (i = 0; i < nmem; i++)
+		any_bad |= mem[i].bad != 0;
+	for (i = 0; i < ntp; i++)
+		any_bad |= tp[i].bad != 0;
+	char v[32];
+	printf("\ntargets (informational: make bench always exits 0)\n");
+#define TARGET(name, ok, ...) (snprintf(v, sizeof v, __VA_ARGS__), \
+	printf("  %-42s %10s  %s\n", name, v, (ok) ? "PASS" : "MISS"))
+#define INFO(name, ...) (snprintf(v, sizeof v, __VA_ARGS__), \
+	printf("  %-42s %10s\n", name, v))
+	TARGET("R52 GET <= 1.10x minimal relay", med[2] / med[1] <= 1.10 &&
+	    !sub[2].bad, "%.2fx", med[2] / med[1]);
+	TARGET("R52 GET <= 1.5x exec floor", med[2] / med[0] <= 1.5 &&
+	    !sub[2].bad, "%.2fx", med[2] / med[0]);
+	INFO("info: POST 64 KiB / minimal relay POST", "%.2fx", med[4] / med[3]);
+	TARGET("R53 cold start <= 10 ms (median)", ncold > 0 && !nbad &&
+	    cmed <= 10, "%.2f ms", cmed);
+	TARGET("R54 peak RSS < 256 KiB, 0 B POST", !mem[3].bad &&
+	    mem[3].hwm < 256, "%ld KiB", mem[3].hwm);
+	TARGET("R54 peak RSS < 256 KiB, 200 MiB POST", !mem[5].bad &&
+	    mem[5].hwm < 256, "%ld KiB", mem[5].hwm);
+	TARGET("R55 256 MiB relayed >= 0.9x direct read", !tp[1].bad &&
+	    rate[1] / rate[0] >= 0.9, "%.2fx", rate[1] / rate[0]);
+	INFO("info: 256 MiB / minimal relay -> pipe", "%.2fx", rate[1] / rate[2]);
+	INFO("info: 256 MiB / splice relay -> pipe", "%.2fx", rate[1] / rate[3]);
 	if (any_bad)
 		printf("  some runs FAILED: see %s/stderr.log\n", tmp);
 	print_load("after");
 
-	for (i = 0; i < nservers; i++) {
-		kill(servers[i], SIGTERM);
-		waitpid(servers[i], NULL, 0);
-	}
-	if (!any_bad) {
-		const char *files[] = { "s.sock", "b.sock", "f.sock", "c.sock",
-		    "c.sock.lock", "listen.ts", "rss", "stderr.log",
-		    "start.log", NULL };
-		for (i = 0; files[i] != NULL; i++)
-			unlink(path(tmp, files[i]));
-		rmdir(tmp);
-	}
+	cleanup(any_bad);
 	return 0;
 }

@@ -4,8 +4,10 @@
  * (netstring header, then CONTENT_LENGTH body bytes, discarded), answer,
  * close, next.
  *
- *   scgisrv [-F] [-b BYTES] [-d MS] [-t FILE] SOCKET
+ *   scgisrv [-1] [-F] [-b BYTES] [-d MS] [-t FILE] SOCKET
  *
+ *   -1        serve one connection, then exit; exit anyway 30 s after
+ *             listen() (the cold-start app: nothing outlives the driver)
  *   -F        speak FastCGI (a responder for cgi-fcgi) instead of SCGI
  *   -b BYTES  answer a body of BYTES bytes of 'x' (default: "hello\n")
  *   -d MS     wait MS milliseconds (a decimal fraction is fine) before
@@ -201,12 +203,13 @@ main(int argc, char **argv)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	const char *ts = NULL;
-	int opt, fast = 0, s, c;
+	int opt, fast = 0, once = 0, s, c;
 	double delay = 0;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "Fb:d:t:")) != -1)
+	while ((opt = getopt(argc, argv, "1Fb:d:t:")) != -1)
 		switch (opt) {
+		case '1': once = 1; break;
 		case 'F': fast = 1; break;
 		case 'b': body_bytes = strtoull(optarg, NULL, 10); big_body = 1; break;
 		case 'd': delay = atof(optarg); break;
@@ -215,7 +218,7 @@ main(int argc, char **argv)
 		}
 	if (optind != argc - 1 || strlen(argv[optind]) >= sizeof a.sun_path) {
 usage:
-		fprintf(stderr, "usage: scgisrv [-F] [-b BYTES] [-d MS] "
+		fprintf(stderr, "usage: scgisrv [-1] [-F] [-b BYTES] [-d MS] "
 		    "[-t FILE] SOCKET\n");
 		return 2;
 	}
@@ -247,6 +250,8 @@ usage:
 			return 1;
 		}
 	}
+	if (once)
+		alarm(30);
 	for (;;) {
 		c = accept4(s, NULL, NULL, SOCK_CLOEXEC);
 		if (c < 0) {
@@ -261,5 +266,7 @@ usage:
 		else
 			scgi(c);
 		close(c);
+		if (once)
+			return 0;
 	}
 }

@@ -5,6 +5,10 @@
 #       OUT gets one line per request: "CODE SECONDS BODY-FIRST-LINE".
 #       Prints "requests N ok K failed F max_seconds S".
 #
+#   ondemand-client.py get URL
+#       GET URL once; prints "CODE EPOCH" with EPOCH the moment (float) the
+#       whole response had arrived.
+#
 #   ondemand-client.py chaos URL RATE SECONDS KILLS PIDFILE OUT
 #       GET URL RATE times a second for SECONDS (RATE*SECONDS requests, each
 #       in its own thread, at most 200 in flight), while a killer thread
@@ -155,6 +159,10 @@ def chaos(url, rate, seconds, kills, pidfile, out):
 def main(argv):
     if argv[1] == "storm":
         return storm(*argv[2:5])
+    if argv[1] == "get":
+        code, _ = get(argv[2])
+        print("%d %.6f" % (code, time.time()))
+        return 0
     if argv[1] == "chaos":
         return chaos(*argv[2:8])
     print("unknown command", argv[1])

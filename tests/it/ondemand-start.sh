@@ -1,7 +1,8 @@
 #!/bin/sh
 # The `start` command of the on-demand tests (tests/it/ondemand.sh).  Set by
 # `env` lines of the shebang config:
-#   STATE  writable directory: "starts" gets one line per run ("PID EPOCH"),
+#   STATE  writable directory: "starts" gets one line per run
+#          ("PID EPOCH SID": the script, when it began, its session),
 #          app.pid the pid of the app
 #   KIND   uwsgi   exec uWSGI (one process, no master) on $CGI2SCGI_SOCKET
 #          perl    exec the Perl SCGI app (ondemand-scgi.pl)
@@ -11,7 +12,9 @@
 #   DELAY  seconds to sleep before the app binds (optional)
 #   IT     directory of ondemand-wsgi.py and ondemand-scgi.pl
 : "${STATE:?}" "${KIND:?}" "${IT:?}" "${CGI2SCGI_SOCKET:?}"
-echo "$$ $(date +%s.%N)" >>"$STATE/starts"
+read -r stat </proc/$$/stat
+set -- ${stat##*) }
+echo "$$ $(date +%s.%N) $4" >>"$STATE/starts"
 echo "start $$ in $(pwd)"	# to the log file
 pwd >"$STATE/start-cwd.$$"
 # what start itself got: environment and signal state (R36, R37)
