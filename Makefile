@@ -36,12 +36,11 @@ tools/sstrip: tools/sstrip.c
 	@command -v $(HOSTCC) >/dev/null || sh tests/need.sh gcc libc6-dev
 	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ tools/sstrip.c
 
-# every test: cmocka unit tests, the size bar (R51), then the binary under
-# real web servers in front of real SCGI servers; the last line counts
+# every test: cmocka unit tests, the size bar (R51), the binary under real
+# web servers in front of real SCGI servers, the release binaries under
+# qemu; the last line is the total (tests/check.sh)
 check: cgi2scgi
-	$(MAKE) unit
-	$(MAKE) size
-	bash tests/it/run.sh ./cgi2scgi
+	bash tests/check.sh
 
 # lighttpd on 127.0.0.1:8080; the example app starts on the first request
 demo: cgi2scgi
