@@ -141,13 +141,25 @@ sys_close(int fd)
 	return syscall(SYS_close, fd);
 }
 
-/* dup2: dup3 refuses from == to, where dup2 only clears close-on-exec */
+/* dup2 through dup3, which refuses from == to: never so here, as a
+ * CGI's fds 0, 1 and 2 are open, and a new fd is above them */
 int
 sys_dup2(int from, int to)
 {
-	if (from == to)
-		return syscall(SYS_fcntl, from, F_SETFD, 0L);
 	return syscall(SYS_dup3, from, to, 0L);
+}
+
+/* SIGALRM after sec seconds (0: never), whose default action ends the
+ * launcher: the bound on a write to stdout that the server stopped
+ * reading, as fcgiwrap does while it writes the body to us (R1 timeout);
+ * no server we know runs its CGIs with SIGALRM ignored */
+static void
+alarm_in(long sec)
+{
+	static long t[4];	/* struct itimerval: no interval, sec */
+
+	t[2] = sec;
+	syscall(SYS_setitimer, 0L /* ITIMER_REAL */, t, NULL);
 }
 
 /* poll through ppoll, with a timeout of sec seconds and nsec; the
@@ -407,6 +419,7 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 				memcpy(down + (skip = 1), "Status: ", 8);
 			decided = 1;
 		}
+		alarm_in(tmo);
 		if (writeall(1, down + skip, have - skip) < 0) {
 			logerr("client gone");
 			return 1;
@@ -422,6 +435,7 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 		logerr("relay failed");
 		return 1;
 	}
+	alarm_in(0);
 	sys_close(1);	/* the answer is whole: the server may send it on */
 	while (left > 0 && sys_poll(p + 1, 1, tmo, 0) > 0 &&
 	    (r = readin(down, left)) > 0)
@@ -494,8 +508,6 @@ command(struct config *c, int ok, char **arg)
 	parse_addr(c->socket, &a);
 	s = arg[0][2] == 'c' ? dial(&a, 5) : app_connect(c, &a, &retry);
 	say(1, "app: ", s >= 0 ? "accepting" : errtext(errno), "\n", NULL);
-	if (s >= 0)
-		sys_close(s);
 	return s < 0 && arg[0][2] == 's';
 }
 

@@ -34,7 +34,7 @@ lock_take(const char *path, long seconds)
 			return -1;
 		}
 		if (now_ms(CLOCK_MONOTONIC) >= end) {
-			logline("lock timeout", NULL);
+			logline("start_timeout passed", NULL);
 			sys_close(fd);
 			return -2;
 		}

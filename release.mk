@@ -35,7 +35,9 @@ REL_BAR_armhf = 12288
 # the Makefile's flags, all four take them (-mgeneral-regs-only included);
 # musl's crt1.o, libc.a and the compiler's libgcc named here instead;
 # libgcc's __aeabi_ldiv0 (arm) calls raise, hence the group
-REL_CFLAGS = $(CFLAGS)
+REL_CFLAGS = $(filter-out $(X86_CFLAGS),$(CFLAGS)) $(REL_X86_$*)
+REL_X86_x86_64 = $(X86_CFLAGS)
+REL_X86_i386 = $(X86_CFLAGS)
 REL_LDFLAGS = $(filter-out -nostartfiles $(MUSL)/crt1.o,$(LDFLAGS))
 REL_INC = /usr/include/$(REL_MUSL_$*)
 REL_LIB = /usr/lib/$(REL_MUSL_$*)

@@ -212,7 +212,7 @@ wait_up(const struct config *c, const struct addr *a, pid_t pid)
 			pid = 0;	/* it daemonized: keep waiting */
 		}
 		if (now_ms(CLOCK_MONOTONIC) >= end) {
-			logerr("start timeout");
+			logerr("start_timeout passed");
 			return -503;
 		}
 		pause_us(backoff_us(i));
