@@ -1,6 +1,7 @@
 #!/bin/bash
 # make check: every suite in turn, then one line with the totals.
 #   unit      cmocka unit tests (tests/unit)
+#   build     static musl x86-64, and the glibc build (R50)
 #   size      the size bar (R51)
 #   it        the binary under lighttpd and Apache (tests/it/run.sh)
 #   ondemand  starting the app on demand (tests/it/ondemand.sh)
@@ -50,6 +51,7 @@ run() {
 }
 
 run unit make -s unit
+run build bash tests/build.sh
 run size make -s size
 run it bash tests/it/run.sh ./cgi2scgi
 run ondemand bash tests/it/ondemand.sh ./cgi2scgi

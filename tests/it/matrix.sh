@@ -392,9 +392,9 @@ done
 
 # suEXEC really ran the CGIs as the test user, with the shebang file alone
 S=apache-suexec
-check "apache-suexec: the app started on demand runs as $SXUSER (the CGI ran through suEXEC)" \
+check "R5 apache-suexec: the app started on demand runs as $SXUSER (the CGI ran through suEXEC)" \
     all 'p=$(cat $T/st/$S/app.pid 2>/dev/null); [ -n "$p" ] && [ "$(stat -c %U /proc/$p)" = "$SXUSER" ] || { WHY="app pid [$p] owner $(stat -c %U /proc/$p 2>/dev/null)"; false; }'
-check "apache-suexec: the environment reaching the app was filtered (no SetEnv, suEXEC's PATH)" \
+check "R5 apache-suexec: the environment reaching the app was filtered (no SetEnv, suEXEC's PATH)" \
     all 'env_line $S-get "PATH=/usr/local/bin:/usr/bin:/bin"' 'hasnt $O/$S-get.body "^CGI2SCGI_"'
 
 for p in "${HOLDPIDS[@]}"; do

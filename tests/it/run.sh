@@ -258,8 +258,9 @@ for v in abc -5 +5 ' 5' '5 ' 0x10 1e3 '5;' 99999999999999999999999 \
 	trap_mark
 	cgi bad-len-$i "CONTENT_LENGTH=$v" "CGI2SCGI_SOCKET=$R/trap.sock" \
 	    REQUEST_METHOD=POST -- "$L"
-	check "R13 CONTENT_LENGTH='$v' gives exact 400, app not contacted" \
-	    all 'same_file $O/bad-len-$i.out $E/400' 'one_line_err bad-len-$i' trap_same
+	check "R13/R22 CONTENT_LENGTH='$v' gives exact 400, exit not 0, app not contacted" \
+	    all 'same_file $O/bad-len-$i.out $E/400' 'one_line_err bad-len-$i' trap_same \
+	    '[ "$RC" != 0 ]'
 done
 cgi len-max "CONTENT_LENGTH=9223372036854775807" "CGI2SCGI_SOCKET=$R/raw.sock" \
     REQUEST_METHOD=POST PATH_INFO=/close -- "$L"
@@ -287,7 +288,7 @@ printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n' >"$E/r10"
 printf '%s\n' CONTENT_LENGTH=3 SCGI=1 GATEWAY_INTERFACE=CGI/1.1 PATH_INFO=/env \
     FOO=1 HTTP_X_A=b 'QUERY_STRING=a=1&b' EMPTY= \
     "BODY=3 $(sha256sum <"$D/abc" | cut -d' ' -f1)" >>"$E/r10"
-check "R10 SCGI header exact: CONTENT_LENGTH, SCGI=1 first; no CGI2SCGI_*, dups, odd entries" \
+check "R10/R22 SCGI header exact: CONTENT_LENGTH, SCGI=1 first; no CGI2SCGI_*, dups, odd entries; exit 0" \
     all 'eq "$RC" 0' 'same_file $O/r10.out $E/r10'
 
 # R16: status line rewrite, nph- byte for byte
