@@ -381,7 +381,7 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)	/* a 504 if nothing was relayed yet */
-			return fail(sent + have ? 0 : 504, "timeout", NULL);
+			return fail(sent ? 0 : 504, "timeout", NULL);
 		if (p[1].revents) {
 			r = readin(up, left);
 			if (r <= 0) {	/* never a padded body: close (R14) */
@@ -398,9 +398,10 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 			if (r >= 0) {
 				out += r;
 				outlen -= r;
-			} else if (errno != EAGAIN && errno != EINTR)
+			} else if (errno == EPIPE || errno == ECONNRESET)
 				outlen = 0;	/* it answers early: the rest of
-						 * the body is read and dropped */
+						 * the body is read and dropped;
+						 * other errors pass: send again */
 		}
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
@@ -419,8 +420,10 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 				memcpy(down + (skip = 1), "Status: ", 8);
 			decided = 1;
 		}
-		alarm_in(tmo);
-		if (writeall(1, down + skip, have - skip) < 0) {
+		alarm_in(tmo);	/* only while the write lasts */
+		r = writeall(1, down + skip, have - skip);
+		alarm_in(0);
+		if (r < 0) {
 			logerr("client gone");
 			return 1;
 		}
@@ -435,7 +438,6 @@ relay(int s, size_t hlen, unsigned long long left, long tmo)
 		logerr("relay failed");
 		return 1;
 	}
-	alarm_in(0);
 	sys_close(1);	/* the answer is whole: the server may send it on */
 	while (left > 0 && sys_poll(p + 1, 1, tmo, 0) > 0 &&
 	    (r = readin(down, left)) > 0)

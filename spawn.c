@@ -258,15 +258,16 @@ start_locked(const struct config *c, const struct addr *a, int lk,
 
 	long long now = now_ms(CLOCK_REALTIME) / 1000;
 
-	if (record_read(lk, &r) == 0) {
+	/* a record from the future (the clock was set back) is void */
+	if (record_read(lk, &r) == 0 && r.epoch <= now) {
 		if (r.failed && (*retry = r.epoch + c->retry_after - now) > 0) {
 			logline("recent failure", NULL);
 			return -503;
 		}
-		/* a start whose launcher was killed may still be under way:
-		 * only then does the record keep its PID (R40) */
-		if (!r.failed && r.pid > 0 && r.epoch + c->start_timeout > now &&
-		    syscall(SYS_kill, (long)r.pid, 0) == 0)
+		/* a PID is there only while a start is under way, so its
+		 * launcher was killed: wait for that start, whether its
+		 * command still runs or daemonized the app (R40) */
+		if (r.pid > 0 && r.epoch + c->start_timeout > now)
 			return wait_up(c, a, 0);
 	}
 	if (p != NULL && is_socket(p))	/* if this fails, so does start */
