@@ -156,9 +156,11 @@ tcp_addr(const char *s, struct addr *a)
 
 	while (colon > s && *colon != ':')
 		colon--;
+	if (colon == s)		/* no colon, or nothing before it */
+		return 0;
 	for (p = colon + 1; *p >= '0' && *p <= '9'; p++)
 		;
-	if (colon == s || *p != '\0' || p == colon + 1)
+	if (*p != '\0' || p == colon + 1)
 		return 0;
 	for (p = s; p < colon && ((*p >= '0' && *p <= '9') || *p == '.'); p++)
 		;
