@@ -2,12 +2,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -178,7 +176,7 @@ spawn(const struct config *c)
 	/* opened here, so that its failure is one line in the server's log */
 	log = sys_open(c->log ? c->log : "/dev/null",
 	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (log < 0)	/* sock is there: config_file keeps the store free */
+	if (log < 0 || sock == NULL)	/* no room left in the store */
 		logerr("cannot open log");
 	else {
 		envp[start_env(envp, MAX_ENV + 9, environ, c, sock)] = NULL;
