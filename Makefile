@@ -18,12 +18,12 @@ endif
 ifdef START
 DEFS += -DSTART='"$(START)"'
 endif
-# musl's own crt1.o alone: gcc's crtbegin/crti/crtn add 800 bytes of nothing
-MUSL = /usr/lib/x86_64-linux-musl
-ifeq ($(CC),musl-gcc)
-LDFLAGS += -nostartfiles $(MUSL)/crt1.o
-endif
-SRCS = cgi2scgi.c config.c lock.c spawn.c
+# no libc linked: _start is ours (cgi2scgi.c), every system call goes
+# through sys() (sys.c); the headers still come from musl (or glibc with
+# CC=cc). libgcc for the 64-bit divisions of 32-bit targets.
+LDFLAGS += -nostdlib
+LDLIBS = -lgcc
+SRCS = sys.c str.c addr.c config.c scgi.c lock.c spawn.c cgi2scgi.c
 MAX_SIZE = 12288
 
 all: cgi2scgi
@@ -32,7 +32,7 @@ HOSTCC = cc
 
 cgi2scgi: $(SRCS) cgi2scgi.h Makefile tools/sstrip
 	@command -v $(CC) >/dev/null || sh tests/need.sh musl-tools gcc
-	$(CC) $(CFLAGS) $(DEFS) $(LDFLAGS) -o $@ $(SRCS)
+	$(CC) $(CFLAGS) $(DEFS) $(LDFLAGS) -o $@ $(SRCS) $(LDLIBS)
 	tools/sstrip $@
 
 tools/sstrip: tools/sstrip.c

@@ -1,9 +1,5 @@
-/* Configuration: built-in defaults, CGI2SCGI_* variables, config files. */
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <unistd.h>
-
+/* The configuration: built-in defaults, CGI2SCGI_* variables, config
+ * files (R1-R6). Over addr.c, str.c, sys.c. */
 #include "cgi2scgi.h"
 
 #ifndef SOCKET
@@ -13,41 +9,10 @@
 #define START 0
 #endif
 
-static char store[16384];	/* config file texts and joined paths */
-static size_t used;
-
-/* a+b+c in the store; NULL when the store is full */
-char *
-concat(const char *a, const char *b, const char *c)
-{
-	const char *part[3] = { a, b, c };
-	char *p = store + used, *q = p;
-	int i;
-
-	for (i = 0; i < 3; i++)
-		for (a = part[i]; *a != '\0'; a++)
-			if (q < store + sizeof store - 1)
-				*q++ = *a;
-			else
-				return NULL;
-	*q++ = '\0';
-	used = q - store;
-	return p;
-}
-
-/* the first ch in s, or its end */
-char *
-find(const char *s, int ch)
-{
-	while (*s != '\0' && *s != ch)
-		s++;
-	return (char *)s;
-}
-
 void
 config_defaults(struct config *c)
 {
-	memset(c, 0, sizeof *c);
+	__builtin_memset(c, 0, sizeof *c);
 	c->socket = SOCKET;
 	c->start = START;
 	c->start_timeout = 30;
@@ -55,27 +20,11 @@ config_defaults(struct config *c)
 	c->timeout = 300;
 }
 
-/* a decimal number of at most max, ending at end; -1 if not */
-long long
-decimal(const char *s, const char *end, long long max)
-{
-	long long n = 0;
-
-	if (s == end)
-		return -1;
-	for (; s < end; s++) {
-		if (*s < '0' || *s > '9' || n > (max - (*s - '0')) / 10)
-			return -1;
-		n = n * 10 + (*s - '0');
-	}
-	return n;
-}
-
-/* whole seconds, at most 999999 */
+/* whole seconds, at most 999999 (their ms fit an int) */
 int
 parse_seconds(const char *s, long *v)
 {
-	long n = decimal(s, find(s, '\0'), 999999);	/* ms fit an int */
+	long n = decimal(s, find(s, '\0'), 999999);
 
 	if (n < 0)
 		return -1;
@@ -83,141 +32,8 @@ parse_seconds(const char *s, long *v)
 	return 0;
 }
 
-static int
-ipv4(const char *s, const char *end, unsigned char *out)
-{
-	const char *dot;
-	long long n;
-	int i;
-
-	for (i = 0; i < 4; i++, s = dot + 1) {
-		dot = find(s, '.');
-		if (dot > end)
-			dot = end;
-		n = decimal(s, dot, 255);
-		if (n < 0 || (i < 3) != (dot < end))
-			return 0;
-		out[i] = n;
-	}
-	return 1;
-}
-
-static int
-hex(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch |= 0x20;
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
-/* s..end is an IPv6 address without brackets; one "::" stands for
- * one or more zero groups: the groups after it move to the end */
-static int
-ipv6(const char *s, const char *end, unsigned char *out)
-{
-	int n = 0, gap = -1, d;
-	unsigned w;
-
-	if (end - s > 1 && s[0] == ':' && s[1] == ':') {
-		gap = 0;
-		s += 2;
-	}
-	while (s < end) {
-		for (w = 0, d = 0; s < end && hex(*s) >= 0 && d < 4; s++, d++)
-			w = w * 16 + hex(*s);
-		if (d == 0 || n == 16)
-			return 0;
-		out[n++] = w >> 8;
-		out[n++] = w;
-		if (s < end && *s++ != ':')
-			return 0;
-		if (s < end && *s == ':' && gap < 0) {
-			gap = n;
-			s++;
-		} else if (s == end && s[-1] == ':')
-			return 0;
-	}
-	if (gap < 0 || n == 16)
-		return n == 16 && gap < 0;
-	memmove(out + 16 - (n - gap), out + gap, n - gap);
-	memset(out + gap, 0, 16 - n);
-	return 1;
-}
-
-/* HOST:PORT with a numeric IPv4 host, [IPv6] or localhost and an
- * all-digit port (R1): 1 a good one, -1 a bad one, 0 not TCP at all */
-static int
-tcp_addr(const char *s, struct addr *a)
-{
-	const char *colon = s + len(s), *p;
-	long long port;
-	int v6 = s[0] == '[';
-
-	while (colon > s && *colon != ':')
-		colon--;
-	if (colon == s)		/* no colon, or nothing before it */
-		return 0;
-	for (p = colon + 1; *p >= '0' && *p <= '9'; p++)
-		;
-	if (*p != '\0' || p == colon + 1)
-		return 0;
-	for (p = s; p < colon && ((*p >= '0' && *p <= '9') || *p == '.'); p++)
-		;
-	if (v6 ? colon[-1] != ']' : p != colon &&
-	    !(colon - s == 9 && same(s, "localhost", 9)))
-		return 0;
-	port = decimal(colon + 1, find(colon, '\0'), 65535);
-	memset(a, 0, sizeof *a);
-	/* family and port lie at the same offsets in both structures */
-	a->u.in6.sin6_family = v6 ? AF_INET6 : AF_INET;
-	a->u.in6.sin6_port = htons(port);
-	a->len = v6 ? sizeof a->u.in6 : sizeof a->u.in;
-	if (!v6 && p != colon)	/* localhost */
-		s = "127.0.0.1:";
-	if (port < 1 || !(v6 ? ipv6(s + 1, colon - 1, a->u.in6.sin6_addr.s6_addr)
-	    : ipv4(s, find(s, ':'), (unsigned char *)&a->u.in.sin_addr)))
-		return -1;
-	return 1;
-}
-
-/* tcp:HOST:PORT, HOST:PORT (TCP), unix:PATH or PATH (R1); 0, or -1 */
-int
-parse_addr(const char *s, struct addr *a)
-{
-	size_t n;
-
-	int tcp = same(s, "tcp:", 4) ? tcp_addr(s + 4, a) : 0;
-
-	if (tcp != 0 || same(s, "tcp:", 4))
-		return tcp > 0 ? 0 : -1;
-	if (same(s, "unix:", 5))
-		s += 5;
-	else if ((tcp = tcp_addr(s, a)) != 0)
-		return tcp > 0 ? 0 : -1;
-	n = len(s);
-	if (n == 0 || n >= sizeof a->u.un.sun_path)
-		return -1;
-	memset(a, 0, sizeof *a);
-	a->u.un.sun_family = AF_UNIX;
-	memcpy(a->u.un.sun_path, s, n);
-	a->len = offsetof(struct sockaddr_un, sun_path) + n + 1;
-	return 0;
-}
-
-/* the path of a unix socket address, NULL for a TCP (or bad) one */
-const char *
-unix_path(const char *s)
-{
-	struct addr a;
-
-	if (parse_addr(s, &a) < 0 || a.u.sa.sa_family != AF_UNIX)
-		return NULL;
-	return s + (same(s, "unix:", 5) ? 5 : 0);
-}
-
 /* the keys of R1, in this order: socket, start, 3 paths, 3 numbers, env */
-static const char names[] = "socket\0start\0directory\0log\0lock\0"
+static const char keys[] = "socket\0start\0directory\0log\0lock\0"
     "start_timeout\0retry_after\0timeout\0env";
 static const unsigned char offs[] = {
 	offsetof(struct config, socket), offsetof(struct config, start),
@@ -227,11 +43,12 @@ static const unsigned char offs[] = {
 };
 
 /* key = v; dir is the config file's ("dir/" or ""), NULL for the
- * environment (no env key there); NULL when fine */
+ * environment (no env key there); NULL when fine, else what is wrong */
 static const char *
 set(struct config *c, const char *key, const char *v, const char *dir)
 {
-	const char *k = names, *p;
+	const char *k = keys, *p = v;
+	struct addr a;
 	char *field;
 	int i;
 
@@ -243,18 +60,22 @@ set(struct config *c, const char *key, const char *v, const char *dir)
 		if (*v == '=' || *find(v, '=') == '\0')
 			return "bad env";
 		if (c->nenv == MAX_ENV)
-			return "bad env";
+			return "too many env lines (32)";
 		c->env[c->nenv++] = v;
 		return NULL;
 	}
 	field = (char *)c + offs[i];
 	if (i >= 5)
 		return parse_seconds(v, (long *)field) < 0 ? "bad number" : NULL;
-	p = i == 0 ? unix_path(v) : v;
-	if (i != 1 && p != NULL && *p != '/' && *p && dir && *dir)
+	if (i == 0) {	/* a unix path, without its "unix:" */
+		if (parse_addr(v, &a) < 0 || a.u.sa.sa_family != AF_UNIX)
+			dir = NULL;	/* TCP, or bad: as it is */
+		p = v + (same(v, "unix:", 5) ? 5 : 0);
+	}
+	if (i != 1 && *p != '/' && *p && dir && *dir)
 		v = concat(p == v ? "" : "unix:", dir, p);	/* R4 */
 	*(const char **)field = v && *v ? v : NULL;	/* empty: unset */
-	return v ? NULL : "config too big";
+	return v ? NULL : "config too big (16 KiB in all)";
 }
 
 static int
@@ -275,8 +96,8 @@ trim(char *s, char *end)
 	return s;
 }
 
-/* "dir/" of a file in the store, "" for a bare name, NULL if full */
-char *
+/* "dir/" of a file, in the store; "" for a bare name; NULL when full */
+static char *
 dir_of(const char *file)
 {
 	const char *p, *slash = file - 1;
@@ -290,16 +111,23 @@ dir_of(const char *file)
 	return d;
 }
 
-/* parse a config text in place; NULL when fine, else what and *line */
+/* parse the n bytes of a config text in place (R4); NULL when fine,
+ * else what is wrong, at *line */
 const char *
-config_text(struct config *c, char *text, const char *file, int *line)
+config_text(struct config *c, char *text, size_t n, const char *file,
+    int *line)
 {
-	char *dir = dir_of(file), *end, *eq, *key, *next;
-	const char *err = dir ? NULL : "config too big";
+	char *stop = text + n, *end, *eq, *key, *next;
+	const char *err = NULL;
 
-	for (*line = 1; err == NULL && *text != '\0'; ++*line, text = next) {
+	c->dir = dir_of(file);
+	if (c->dir == NULL)
+		return "config too big (16 KiB in all)";
+	for (*line = 1; err == NULL && text < stop; ++*line, text = next) {
 		end = find(text, '\n');
-		next = end + (*end != '\0');
+		if (end < stop && *end == '\0')
+			return "NUL byte";
+		next = end + 1;
 		eq = find(text, '=');
 		if (eq > end)
 			eq = end;
@@ -308,55 +136,68 @@ config_text(struct config *c, char *text, const char *file, int *line)
 			continue;	/* a comment, a blank line */
 		if (*key == '\0' || eq == end)
 			return "bad line";
-		err = set(c, key, trim(eq + 1, end), dir);
+		err = set(c, key, trim(eq + 1, end), c->dir);
 	}
 	--*line;
 	return err;
 }
 
-/* read a config file: 0 read, 1 not a config (no #!), -1 error (logged) */
+/* log lines name s, or s:line (R21); the one place that sets the tag */
+static void
+name_in_log(const char *s, int line)
+{
+	const char *t = line ? concat(s, ":", num(line)) : s;
+
+	tag = t ? t : s;
+}
+
+/* read a config file: 0 read, 1 not a config (no #!), -500 an error
+ * (logged, naming the file, and the line where there is one) */
 int
 config_file(struct config *c, const char *file, int need_shebang)
 {
-	char *text = store + used;
-	size_t room = sizeof store - used - 1, n = 0;
-	const char *err = NULL;
-	ssize_t r = 0;
+	size_t room, n = 0;
+	char *text = store_end(&room);
+	const char *err = NULL, *what = NULL;
+	long r = 0;
 	int fd = sys_open(file, O_RDONLY | O_CLOEXEC, 0), line = 0;
 
-	while (fd >= 0 && (r = readfd(fd, text + n, room - n)) > 0)
+	while (fd >= 0 && (r = sys_read(fd, text + n, room - 1 - n)) > 0)
 		n += r;
-	if (fd < 0 || r < 0)
-		err = errtext(errno);
-	if (fd >= 0)
-		sys_close(fd);
+	if (fd < 0 || r < 0) {
+		what = "cannot read";
+		err = errname(fd < 0 ? fd : r);
+	}
+	sys_close(fd);
 	text[n] = '\0';
 	if (!err && need_shebang && !same(text, "#!", 2))
 		return 1;
-	used += n + 1;
-	if (!err)	/* a NUL byte ends the text */
-		err = n == room ? "config too big" :
-		    config_text(c, text, file, &line);
+	store_take(n + 1);
+	if (!err)
+		err = n == room - 1 ? "config too big (16 KiB in all)" :
+		    config_text(c, text, n, file, &line);
 	if (err == NULL) {
 		c->file = file;
 		return 0;
 	}
-	tag = line ? concat(file, ":", num(line)) : 0;
-	if (tag == NULL)
-		tag = file;
-	logline(line ? err : "cannot read", line ? NULL : err);
-	return -1;
+	name_in_log(file, line);
+	logline(what ? what : err, what ? err : NULL);
+	return -500;
 }
 
-/* CGI2SCGI_* variables; NULL when fine, else the bad entry */
-const char *
+/* CGI2SCGI_* variables, the first of a name winning as in the header
+ * (R10): read from the last to the first; 0, or -500 (logged) */
+int
 config_environ(struct config *c, char **env)
 {
 	const char *e, *eq;
 	char key[16];
-	size_t i;
+	size_t i, n = 0;
 
-	for (; (e = *env) != NULL; env++) {
+	while (env[n] != NULL)
+		n++;
+	while (n-- > 0) {
+		e = env[n];
 		eq = find(e, '=');
 		if (!same(e, "CGI2SCGI_", 9) || *eq == '\0' ||
 		    same(e + 9, "CONFIG=", 7))
@@ -364,32 +205,49 @@ config_environ(struct config *c, char **env)
 		for (i = 0; e + 9 + i < eq && i < sizeof key - 1; i++)
 			key[i] = e[9 + i] + (e[9 + i] >= 'A' && e[9 + i] <= 'Z') * 32;
 		key[i] = '\0';
-		if (set(c, key, eq + 1, NULL) != NULL)
-			return e;
+		if (set(c, key, eq + 1, NULL) != NULL) {
+			name_in_log(e, 0);
+			logline("bad variable", NULL);
+			return -500;
+		}
 	}
-	return NULL;
+	return 0;
 }
 
-/* after all sources: NULL when usable, else what is wrong */
-const char *
-config_check(const struct config *c)
+/* after all sources: parse the socket once, fill in the defaults that
+ * depend on it (lock, directory), name the log lines; 0, or -500 */
+int
+config_check(struct config *c)
 {
-	struct addr a;
+	const char *err = NULL;
 
+	name_in_log(c->file ? c->file : c->socket ? c->socket : tag, 0);
 	if (c->socket == NULL)
-		return "no socket";
-	if (parse_addr(c->socket, &a) < 0)
-		return "bad socket";
-	if (c->start != NULL && c->lock == NULL && unix_path(c->socket) == NULL)
-		return "TCP needs lock";
-	return NULL;
+		err = "no socket";
+	else if (parse_addr(c->socket, &c->addr) < 0)
+		err = "bad socket";
+	else {
+		if (c->addr.u.sa.sa_family == AF_UNIX)
+			c->path = c->addr.u.un.sun_path;
+		if (c->lock == NULL && c->path != NULL)
+			c->lock = concat(c->path, ".lock", "");
+		if (c->directory == NULL && c->dir != NULL && *c->dir)
+			c->directory = c->dir;
+		if (c->start != NULL && c->lock == NULL)
+			err = c->path ? "config too big (16 KiB in all)" :
+			    "TCP needs lock";
+	}
+	if (err == NULL)
+		return 0;
+	logline(err, NULL);
+	return -500;
 }
 
 /* --check: the effective configuration, the keys that are set */
 void
 config_print(const struct config *c)
 {
-	const char *k = names, *v;
+	const char *k = keys, *v;
 	int i;
 
 	for (i = 0; i < 8; i++, k += len(k) + 1) {

@@ -1,46 +1,48 @@
-/* The start lock: an flock'd file holding "EPOCH STATE PID" (R31, R32). */
-#define _GNU_SOURCE
+/* The start lock: an flock'd file holding "EPOCH STATE PID" (R31, R32,
+ * R40). Over str.c, sys.c. */
+#include "cgi2scgi.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <string.h>
 #include <sys/file.h>
 #include <time.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include "cgi2scgi.h"
-
-/* the fd holding the lock; -1 can't open or lock (logged, a 500),
- * -2 still held by another after seconds (a 503) */
+/*
+ * The fd holding the lock, or -500 (cannot open or lock it, or it is not
+ * ours: logged), or -503 (another holds it for longer than seconds:
+ * logged). On a shared host the lock may sit where others can write:
+ * a file that another user owns, or that group or others may write,
+ * could carry a forged record (a failure that throttles us for ever, a
+ * start under way that makes every request wait), so it is refused (R31).
+ */
 int
 lock_take(const char *path, long seconds)
 {
-	long long end;
-	int fd, i;
+	long long end = now_ms(CLOCK_MONOTONIC) + seconds * 1000;
+	const char *why = "cannot lock";
+	struct kstat st;
+	int fd, r, i = 0;
 
-	fd = sys_open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		logerr("cannot lock");
-		return -1;
+	fd = r = sys_open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 && (r = sys_stat(fd, "", AT_EMPTY_PATH, &st)) == 0) {
+		if (st.uid != (unsigned)sys(SYS_GETEUID, 0, 0, 0, 0, 0))
+			why = "lock file not ours", r = 1;
+		else if (st.mode & 022)
+			why = "lock file writable by group or others", r = 1;
 	}
-	end = now_ms(CLOCK_MONOTONIC) + seconds * 1000;
-	for (i = 0; syscall(SYS_flock, fd, LOCK_EX | LOCK_NB) < 0; i++) {
-		if (errno == EINTR)
-			continue;
-		if (errno != EWOULDBLOCK) {
-			logerr("cannot lock");
+	while (r == 0 && (r = sys(SYS_flock, fd, LOCK_EX | LOCK_NB, 0, 0, 0)) ==
+	    -EWOULDBLOCK) {
+		if (!later(end, &i)) {
+			logline("start_timeout passed", "lock held");
 			sys_close(fd);
-			return -1;
+			return -503;
 		}
-		if (now_ms(CLOCK_MONOTONIC) >= end) {
-			logline("start_timeout passed", NULL);
-			sys_close(fd);
-			return -2;
-		}
-		pause_us(backoff_us(i));	/* no signal handler needed */
+		r = 0;
 	}
-	return fd;
+	if (r == 0)
+		return fd;
+	logline(why, r < 0 ? errname(r) : NULL);
+	sys_close(fd);
+	return -500;
 }
 
 /* "EPOCH STATE PID" with STATE started or failed; 0, or -1 */
@@ -70,32 +72,37 @@ record_format(char *buf, const struct record *r)
 	*--p = '\n';
 	p = utoa(p, r->pid);
 	p -= r->failed ? 8 : 9;
-	memcpy(p, r->failed ? " failed " : " started ", r->failed ? 8 : 9);
+	__builtin_memcpy(p, r->failed ? " failed " : " started ",
+	    r->failed ? 8 : 9);
 	p = utoa(p, r->epoch);
-	memcpy(buf, p, line + sizeof line - p);
+	__builtin_memcpy(buf, p, line + sizeof line - p);
 	return line + sizeof line - p;
 }
 
+/* 0, or -1: no record (a new lock file) or not one we wrote */
 int
 record_read(int fd, struct record *r)
 {
 	char buf[64];
-	ssize_t n;
+	long n;
 
-	if (syscall(SYS_lseek, fd, 0L, SEEK_SET) != 0 ||
-	    (n = readfd(fd, buf, sizeof buf)) <= 0)
+	if (sys(SYS_lseek, fd, 0, 0 /* SEEK_SET */, 0, 0) != 0 ||
+	    (n = sys_read(fd, buf, sizeof buf)) <= 0)
 		return -1;
 	return record_parse(buf, n, r);
 }
 
+/* 0, or -errno */
 int
 record_write(int fd, const struct record *r)
 {
 	char buf[64];
 	size_t n = record_format(buf, r);
+	long e = sys(SYS_lseek, fd, 0, 0 /* SEEK_SET */, 0, 0);
 
-	if (syscall(SYS_lseek, fd, 0L, SEEK_SET) != 0 ||
-	    writeall(fd, buf, n) < 0 || syscall(SYS_ftruncate, fd, (long)n) < 0)
-		return -1;
-	return 0;
+	if (e == 0)
+		e = writeall(fd, buf, n);
+	if (e == 0)
+		e = sys(SYS_ftruncate, fd, n, 0, 0, 0);
+	return e;
 }

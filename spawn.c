@@ -1,83 +1,17 @@
-/* Reaching the app, and starting it once when it is down (R30-R40). */
-#define _GNU_SOURCE
+/* Reaching the app, and starting it once when it is down (R30-R40).
+ * Over lock.c, config.c, addr.c, str.c, sys.c. */
+#include "cgi2scgi.h"
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
-
-#include "cgi2scgi.h"
-
-extern char **environ;
-
-/* connect retries: 1 ms, growing by 1 ms to at most 5 ms (R39) */
-long
-backoff_us(int attempt)
-{
-	return attempt < 4 ? 1000 + 1000L * attempt : 5000;
-}
-
-/* sleep with poll: nanosleep brings 200 bytes for no better timing */
-void
-pause_us(long us)
-{
-	sys_poll(NULL, 0, 0, us * 1000);
-}
-
-/* the kernel call: libc's clock_gettime drags in the vDSO lookup */
-long long
-now_ms(int clock)
-{
-	long long t[2];		/* the kernel's 64-bit timespec */
-
-	if (syscall(SYS_CLOCK_GETTIME, (long)clock, t) < 0)
-		return 0;
-	return t[0] * 1000 + t[1] / 1000000;
-}
-
-/* SIG_DFL or SIG_IGN for sig: the kernel call, as no handler is ever
- * installed (libc's sigaction costs 700 bytes for handler support) */
-int
-sig_set(int sig, int ignore)
-{
-	struct {
-		void (*handler)(int);
-		unsigned long flags;
-		void (*restorer)(void);
-		unsigned mask[2];
-	} sa = { ignore ? SIG_IGN : SIG_DFL, 0, 0, { 0, 0 } };
-
-	return syscall(SYS_rt_sigaction, sig, &sa, NULL, sizeof sa.mask);
-}
-
-/* a connected socket, or -1 with errno; connect blocks at most seconds */
-int
-dial(const struct addr *a, long seconds)
-{
-	long tv[2] = { seconds, 0 };	/* the kernel's old timeval */
-	int s;
-
-	s = syscall(SYS_socket, a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -1;
-	if (syscall(SYS_setsockopt, s, SOL_SOCKET, SNDTIMEO, &tv,
-	    (long)sizeof tv) == 0 &&
-	    syscall(SYS_connect, s, &a->u.sa, (long)a->len) == 0)
-		return s;
-	sys_close(s);	/* success leaves errno as it is */
-	return -1;
-}
 
 /* only a refused connect means the app is down (R30); ENOENT comes
  * from a unix socket's path alone */
 static int
-is_down(int e)
+is_down(long err)
 {
-	return e == ECONNREFUSED || e == ENOENT;
+	return err == -ECONNREFUSED || err == -ENOENT;
 }
 
 /* the environment of start (R36): kept names, then the env lines, so
@@ -109,152 +43,143 @@ start_env(const char **out, size_t max, char **env, const struct config *c,
 /* in the child: fds, signals, session, directory, then exec (R34-R37);
  * from here on errors go to the log */
 static void
-child(const struct config *c, const char *dir, const char **envp, int log)
+child(const struct config *c, const char **envp, int log)
 {
 	const char *argv[] = { "sh", "-c", c->start, NULL };
 	unsigned long long none = 0;	/* the kernel's sigset: 64 bits */
+	long e;
 	int i;
 
 	if (sys_dup2(log, 1) < 0 || sys_dup2(log, 2) < 0 || sys_close(0) < 0 ||
 	    sys_open("/dev/null", O_RDONLY, 0) != 0)
-		_exit(126);
-	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
+		sys_exit(126);
+	if (sys(SYS_close_range, 3, ~0U, 0, 0, 0) < 0)
 		for (i = 3; i < 1024; i++)
 			sys_close(i);	/* EBADF expected for most */
-	for (i = 1; i < NSIG; i++)
-		sig_set(i, 0);		/* fails for KILL, STOP: harmless */
-	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL,
-	    sizeof none) < 0 ||
-	    syscall(SYS_setsid) < 0)
-		_exit(126);
-	if (dir != NULL && *dir != '\0' && syscall(SYS_chdir, dir) < 0) {
-		logerr("cannot chdir");
-		_exit(126);
+	for (i = 1; i < 65; i++)
+		sig_set(i, SIG_DFL);	/* fails for KILL, STOP: harmless */
+	if (sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, sizeof none,
+	    0) < 0 || sys(SYS_setsid, 0, 0, 0, 0, 0) < 0)
+		sys_exit(126);
+	if (c->directory != NULL &&
+	    (e = sys(SYS_chdir, (long)c->directory, 0, 0, 0, 0)) < 0) {
+		logerr("cannot chdir", e);
+		sys_exit(126);
 	}
-	syscall(SYS_execve, "/bin/sh", argv, envp);
-	logerr("cannot exec");
-	_exit(127);
+	e = sys(SYS_execve, (long)"/bin/sh", (long)argv, (long)envp, 0, 0);
+	logerr("cannot exec", e);
+	sys_exit(127);
 }
 
-/* vfork: the parent waits only until the child execs; kept out of line
- * so that no local of the caller lives across it */
-static pid_t __attribute__((noinline))
-launch(const struct config *c, const char *dir, const char **envp, int log)
-{
-	pid_t pid = vfork();
-
-	if (pid == 0)
-		child(c, dir, envp, log);
-	return pid;
-}
-
-/* CGI2SCGI_SOCKET=<absolute unix path or HOST:PORT> (R36) */
+/* CGI2SCGI_SOCKET=<absolute unix path or HOST:PORT> (R36), or NULL when
+ * the store is full */
 static const char *
 socket_var(const struct config *c)
 {
-	const char *p = unix_path(c->socket);
+	const char *p = c->path;
 	char cwd[4096] = "";
 	long n;
 
 	if (p == NULL)
 		p = c->socket + (same(c->socket, "tcp:", 4) ? 4 : 0);
-	else if (*p != '/' && (n = syscall(SYS_getcwd, cwd, sizeof cwd - 1)) > 0)
-		cwd[n - 1] = '/';	/* the kernel call: libc's brings malloc */
+	else if (*p != '/' && (n = sys(SYS_getcwd, (long)cwd, sizeof cwd - 1,
+	    0, 0, 0)) > 0)
+		cwd[n - 1] = '/';	/* the kernel's getcwd counts the NUL */
 	return concat("CGI2SCGI_SOCKET=", cwd, p);
 }
 
-/* start runs in directory, else the config file's, else ours */
-static pid_t
-spawn(const struct config *c)
+/*
+ * Run start (R34-R38): its PID, or 0 when it could not run (logged).
+ * fork, not vfork: a vfork child shares the stack, which only code
+ * written in assembly may do; the copy of a 12 KB process costs
+ * microseconds, once per start.
+ */
+static long
+spawn(const struct config *c, char **env)
 {
 	const char *envp[MAX_ENV + 10], *sock = socket_var(c);
-	const char *dir = c->directory ? c->directory :
-	    c->file ? dir_of(c->file) : NULL;
-	pid_t pid = 0;
-	int log;
+	long pid, log;
 
-	/* opened here, so that its failure is one line in the server's log */
-	log = sys_open(c->log ? c->log : "/dev/null",
-	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (log < 0 || sock == NULL)	/* no room left in the store */
-		logerr("cannot open log");
-	else {
-		envp[start_env(envp, MAX_ENV + 9, environ, c, sock)] = NULL;
-		sig_set(SIGCHLD, 0);	/* R38: see the child's exit */
-		pid = launch(c, dir, envp, log);
-		if (pid < 0)
-			logerr("cannot fork");
-		pid = pid < 0 ? 0 : pid;	/* the record of a failure says 0 */
-		sys_close(log);
+	/* opened here, so that its failure is one line in the server's
+	 * log; never through a neighbour's symlink (R31) */
+	log = sys_open(c->log ? c->log : "/dev/null", O_WRONLY | O_APPEND |
+	    O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (log < 0) {
+		logerr("cannot open log", log);
+		return 0;
 	}
-	return pid;
+	if (sock == NULL) {
+		logline("config too big (16 KiB in all)", NULL);
+		sys_close(log);
+		return 0;
+	}
+	envp[start_env(envp, MAX_ENV + 9, env, c, sock)] = NULL;
+	sig_set(SIGCHLD, SIG_DFL);	/* R38: see the child's exit */
+	pid = sys(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0)
+		child(c, envp, log);
+	if (pid < 0)
+		logerr("cannot fork", pid);
+	sys_close(log);
+	return pid < 0 ? 0 : pid;
 }
 
-/* wait until the app accepts, or -503; watch the start command (R38) */
+/* a socket once the app accepts, or -503 once the monotonic clock
+ * passes end (ms); while pid runs, its failure ends the wait (R38) */
 static int
-wait_up(const struct config *c, const struct addr *a, pid_t pid)
+wait_up(const struct config *c, long pid, long long end)
 {
-	long long end = now_ms(CLOCK_MONOTONIC) + c->start_timeout * 1000;
-	int i, s, st;
+	int i = 0, st;
+	long s;
 
-	for (i = 0;; i++) {
-		s = dial(a, 1);
+	for (;;) {
+		s = dial(&c->addr, 1);
 		if (s >= 0)
 			return s;
-		if (pid > 0 &&
-		    syscall(SYS_wait4, pid, &st, WNOHANG, NULL) == pid) {
+		if (pid > 0 && sys(SYS_wait4, pid, (long)&st, WNOHANG, 0, 0) ==
+		    pid) {
 			if (st != 0) {	/* not "exited with 0" */
 				logline("start failed", NULL);
 				return -503;
 			}
 			pid = 0;	/* it daemonized: keep waiting */
 		}
-		if (now_ms(CLOCK_MONOTONIC) >= end) {
-			logerr("start_timeout passed");
+		if (!later(end, &i)) {
+			logerr("start_timeout passed", s);
 			return -503;
 		}
-		pause_us(backoff_us(i));
 	}
 }
 
-/* 1 if path is a socket, not following a link: statx, as libc's lstat
- * costs 500 bytes (so stale sockets are removed from Linux 4.11 on) */
-static int
-is_socket(const char *path)
+/* end (ms of the monotonic clock) of a wait of sec seconds from now */
+static long long
+after(long sec)
 {
-	struct {
-		unsigned mask, blksize;
-		unsigned long long attributes;
-		unsigned nlink, uid, gid;
-		unsigned short mode;
-		char rest[256 - 30];
-	} stx;
-
-	return syscall(SYS_statx, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW,
-	    1 /* STATX_TYPE */, &stx) == 0 && S_ISSOCK(stx.mode);
+	return now_ms(CLOCK_MONOTONIC) + sec * 1000;
 }
 
 /* the outcome of a start into the lock file (R32) */
 static void
 note(int lk, struct record *r, int failed)
 {
+	long e;
+
 	r->epoch = now_ms(CLOCK_REALTIME) / 1000;
 	r->failed = failed;
-	if (record_write(lk, r) < 0)
-		logerr("cannot lock");
+	e = record_write(lk, r);
+	if (e < 0)
+		logerr("cannot write the lock record", e);
 }
 
 /* with the lock held: throttle (R32), clear a stale socket (R33),
  * start (R34-R37), wait (R38), record the outcome */
 static int
-start_locked(const struct config *c, const struct addr *a, int lk,
-    long *retry)
+start_locked(const struct config *c, int lk, char **env, long *retry)
 {
-	const char *p = unix_path(c->socket);
+	long long now = now_ms(CLOCK_REALTIME) / 1000;
+	struct kstat st;
 	struct record r;
 	int s;
-
-	long long now = now_ms(CLOCK_REALTIME) / 1000;
 
 	/* a record from the future (the clock was set back) is void */
 	if (record_read(lk, &r) == 0 && r.epoch <= now) {
@@ -264,17 +189,22 @@ start_locked(const struct config *c, const struct addr *a, int lk,
 		}
 		/* a PID is there only while a start is under way, so its
 		 * launcher was killed: wait for that start, whether its
-		 * command still runs or daemonized the app (R40) */
+		 * command still runs or daemonized the app, but only until
+		 * the record's own start_timeout ends (R40): a stale or
+		 * forged record never costs each request a wait of its own */
 		if (r.pid > 0 && r.epoch + c->start_timeout > now)
-			return wait_up(c, a, 0);
+			return wait_up(c, 0, after(r.epoch + c->start_timeout -
+			    now));
 	}
-	if (p != NULL && is_socket(p))	/* if this fails, so does start */
-		syscall(SYS_unlinkat, AT_FDCWD, p, 0);
+	/* a stale socket (R33); if removing it fails, so does the start */
+	if (c->path != NULL && sys_stat(AT_FDCWD, c->path, AT_SYMLINK_NOFOLLOW,
+	    &st) == 0 && S_ISSOCK(st.mode))
+		sys(SYS_unlinkat, AT_FDCWD, (long)c->path, 0, 0, 0);
 	s = -503;
-	r.pid = spawn(c);
+	r.pid = spawn(c, env);
 	if (r.pid > 0) {
 		note(lk, &r, 0);	/* "started PID": under way (R40) */
-		s = wait_up(c, a, r.pid);
+		s = wait_up(c, r.pid, after(c->start_timeout));
 		r.pid = 0;	/* settled: no start to wait for */
 	}
 	note(lk, &r, s < 0);
@@ -282,30 +212,30 @@ start_locked(const struct config *c, const struct addr *a, int lk,
 	return s;
 }
 
-/* a socket to the app, or -(HTTP status) when logged: only a refused
- * app is started (R30), under the lock and only if it is still down
- * once the lock is held (R31) */
+/* a socket to the app, or -STATUS (logged): only a refused app is
+ * started (R30), under the lock and only if it is still down once the
+ * lock is held (R31) */
 int
-app_connect(const struct config *c, const struct addr *a, long *retry)
+app_connect(const struct config *c, char **env, long *retry)
 {
-	int s = dial(a, 1), lk;
+	long s = dial(&c->addr, 1);
+	int lk;
 
 	if (s >= 0)
 		return s;
-	if (!is_down(errno))
-		return wait_up(c, a, 0);	/* busy: back-off, no start */
+	if (!is_down(s))	/* busy: back-off, never a start */
+		return wait_up(c, 0, after(c->start_timeout));
 	if (c->start == NULL) {
-		logerr("app down");
+		logerr("app down", s);
 		return -502;
 	}
-	lk = lock_take(c->lock ? c->lock : concat(unix_path(c->socket), ".lock",
-	    ""), c->start_timeout);
+	lk = lock_take(c->lock, c->start_timeout);
 	if (lk < 0)
-		return lk == -2 ? -503 : -500;
-	s = dial(a, 1);
+		return lk;
+	s = dial(&c->addr, 1);
 	if (s < 0)
-		s = is_down(errno) ? start_locked(c, a, lk, retry) :
-		    wait_up(c, a, 0);
+		s = is_down(s) ? start_locked(c, lk, env, retry) :
+		    wait_up(c, 0, after(c->start_timeout));
 	sys_close(lk);
 	return s;
 }

@@ -1,0 +1,115 @@
+/* The protocol, pure: no I/O. The body's length (R13), the SCGI header
+ * (R10), the HTTP status line (R16). Over str.c. */
+#include "cgi2scgi.h"
+#include <limits.h>
+
+/* CONTENT_LENGTH: unset or empty is 0, else plain decimal (R13); -1 bad */
+int
+parse_length(const char *s, unsigned long long *n)
+{
+	long long v = s && *s ? decimal(s, find(s, '\0'), LLONG_MAX) : 0;
+
+	*n = v < 0 ? 0 : v;
+	return v < 0 ? -1 : 0;
+}
+
+/* name length of env entry *e if it is to be sent, else 0 (R10) */
+static size_t
+sendable(char **env, char **e, int skip_te)
+{
+	static const char never[] = "CONTENT_LENGTH\0SCGI\0HTTP_TRANSFER_ENCODING";
+	const char *s = *e, *k;
+	size_t n = find(s, '=') - s;
+	char **p;
+
+	if (s[n] == '\0' || n == 0 || same(s, "CGI2SCGI_", 9))
+		return 0;
+	for (k = never; k < never + sizeof never -
+	    (skip_te ? 0 : sizeof "HTTP_TRANSFER_ENCODING"); k += len(k) + 1)
+		if (len(k) == n && same(s, k, n))
+			return 0;
+	for (p = env; p < e; p++)	/* first wins */
+		if (**p == *s && same(*p, s, n + 1))
+			return 0;
+	return n;
+}
+
+/* len bytes of s at b + n, unless b is NULL (counting); n + len */
+static size_t
+put(char *b, size_t n, const char *s, size_t len)
+{
+	if (b != NULL)
+		__builtin_memcpy(b + n, s, len);
+	return n + len;
+}
+
+/*
+ * The SCGI netstring into buf, or only its size when buf is NULL: the
+ * pairs go after room for the length, then move up behind it. 0 for an
+ * environment of more than MAX_VARS entries: "first wins" compares each
+ * name with those before it, and no server passes that many (Apache
+ * allows 100 header fields), so a bound keeps that quadratic loop within
+ * a few ms without a hash table's bytes.
+ */
+#define MAX_VARS 4096
+size_t
+scgi_header(char *buf, char **env, const char *length, int skip_te)
+{
+	char num[24], *b = buf ? buf + sizeof num : NULL, *p;
+	size_t n, k, at;
+	char **e;
+
+	n = put(b, 0, "CONTENT_LENGTH", 15);
+	n = put(b, n, length, len(length) + 1);
+	n = put(b, n, "SCGI\0" "1", 7);
+	for (e = env; *e != NULL; e++) {
+		if (e - env == MAX_VARS)
+			return 0;
+		k = sendable(env, e, skip_te);
+		if (k == 0)
+			continue;
+		at = n;
+		n = put(b, n, *e, len(*e) + 1);
+		if (b != NULL)
+			b[at + k] = '\0';	/* NAME=VALUE -> NAME\0VALUE */
+	}
+	num[sizeof num - 1] = ':';
+	p = utoa(num + sizeof num - 1, n);
+	k = num + sizeof num - p;
+	if (buf != NULL) {
+		__builtin_memmove(buf + k, b, n);
+		__builtin_memcpy(buf, p, k);
+		buf[k + n] = ',';
+	}
+	return k + n + 1;
+}
+
+/* 1 if b starts with "HTTP/1.x NNN", 0 if not, -1 if too short to say */
+int
+status_line(const char *b, size_t n)
+{
+	static const char pat[] = "HTTP/1.# ###";
+	size_t i;
+
+	for (i = 0; i < 12; i++) {
+		if (i == n)
+			return -1;
+		if (pat[i] == '#' ? b[i] < '0' || b[i] > '9' : b[i] != pat[i])
+			return 0;
+	}
+	if (n == 12)
+		return -1;
+	return b[12] == ' ' || b[12] == '\r' || b[12] == '\n';
+}
+
+/* the last segment of SCRIPT_NAME begins with nph- (R16) */
+int
+is_nph(const char *s)
+{
+	const char *name = s;
+
+	for (; s && *s; s++)
+		if (*s == '/')
+			name = s + 1;
+	return name && same(name, "nph-", 4);
+}
