@@ -33,14 +33,13 @@ REL_BAR_aarch64 = 17408
 REL_BAR_armhf = 12288
 
 # the Makefile's flags, all four take them (-mgeneral-regs-only included);
-# musl's crt1.o, libc.a and the compiler's libgcc named here instead;
-# libgcc's __aeabi_ldiv0 (arm) calls raise, hence the group
+# no libc is linked (our _start and sys()), musl's headers give the
+# constants; the compiler's libgcc for 64-bit division on 32-bit targets
 REL_CFLAGS = $(filter-out $(X86_CFLAGS),$(CFLAGS)) $(REL_X86_$*)
 REL_X86_x86_64 = $(X86_CFLAGS)
 REL_X86_i386 = $(X86_CFLAGS)
-REL_LDFLAGS = $(filter-out -nostartfiles $(MUSL)/crt1.o,$(LDFLAGS))
+REL_LDFLAGS = $(LDFLAGS)
 REL_INC = /usr/include/$(REL_MUSL_$*)
-REL_LIB = /usr/lib/$(REL_MUSL_$*)
 REL_BINS = $(REL_ARCHS:%=$(REL_DIR)/cgi2scgi-%)
 
 release: $(REL_BINS)
@@ -52,9 +51,8 @@ $(REL_DIR)/cgi2scgi-%: $(SRCS) cgi2scgi.h Makefile release.mk tools/sstrip \
 	@mkdir -p $(REL_DIR)
 	$(REL_CROSS_$*)gcc $(REL_CFLAGS) $(DEFS) -nostdinc -isystem $(REL_INC) \
 	    -isystem $$($(REL_CROSS_$*)gcc -print-file-name=include) \
-	    $(REL_LDFLAGS) -nostdlib -o $@ $(REL_LIB)/crt1.o $(SRCS) \
-	    -Wl,--start-group $(REL_LIB)/libc.a \
-	    $$($(REL_CROSS_$*)gcc -print-libgcc-file-name) -Wl,--end-group
+	    $(REL_LDFLAGS) -o $@ $(SRCS) \
+	    $$($(REL_CROSS_$*)gcc -print-libgcc-file-name)
 	tools/sstrip $@
 
 release-check: $(REL_BINS)

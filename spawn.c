@@ -124,8 +124,9 @@ spawn(const struct config *c, char **env)
 	return pid < 0 ? 0 : pid;
 }
 
-/* a socket once the app accepts, or -503 once the monotonic clock
- * passes end (ms); while pid runs, its failure ends the wait (R38) */
+/* a socket once the app accepts; once the monotonic clock passes end
+ * (ms), the last connect's -errno, unlogged; -503 (logged) when pid, the
+ * start command, fails first (R38) */
 static int
 wait_up(const struct config *c, long pid, long long end)
 {
@@ -134,7 +135,7 @@ wait_up(const struct config *c, long pid, long long end)
 
 	for (;;) {
 		s = dial(&c->addr, 1);
-		if (s >= 0)
+		if (s >= 0 || !later(end, &i))
 			return s;
 		if (pid > 0 && sys(SYS_wait4, pid, (long)&st, WNOHANG, 0, 0) ==
 		    pid) {
@@ -144,11 +145,18 @@ wait_up(const struct config *c, long pid, long long end)
 			}
 			pid = 0;	/* it daemonized: keep waiting */
 		}
-		if (!later(end, &i)) {
-			logerr("start_timeout passed", s);
-			return -503;
-		}
 	}
+}
+
+/* wait_up's result as app_connect's: a timeout is a 503 (logged) */
+static int
+up_or_503(int s)
+{
+	if (s < 0 && s != -503) {
+		logerr("start_timeout passed", s);
+		s = -503;
+	}
+	return s;
 }
 
 /* end (ms of the monotonic clock) of a wait of sec seconds from now */
@@ -192,9 +200,10 @@ start_locked(const struct config *c, int lk, char **env, long *retry)
 		 * command still runs or daemonized the app, but only until
 		 * the record's own start_timeout ends (R40): a stale or
 		 * forged record never costs each request a wait of its own */
-		if (r.pid > 0 && r.epoch + c->start_timeout > now)
-			return wait_up(c, 0, after(r.epoch + c->start_timeout -
-			    now));
+		if (r.pid > 0 && r.epoch + c->start_timeout > now &&
+		    (s = wait_up(c, 0, after(r.epoch + c->start_timeout -
+		    now))) >= 0)
+			return s;	/* else that start timed out: ours */
 	}
 	/* a stale socket (R33); if removing it fails, so does the start */
 	if (c->path != NULL && sys_stat(AT_FDCWD, c->path, AT_SYMLINK_NOFOLLOW,
@@ -204,7 +213,7 @@ start_locked(const struct config *c, int lk, char **env, long *retry)
 	r.pid = spawn(c, env);
 	if (r.pid > 0) {
 		note(lk, &r, 0);	/* "started PID": under way (R40) */
-		s = wait_up(c, r.pid, after(c->start_timeout));
+		s = up_or_503(wait_up(c, r.pid, after(c->start_timeout)));
 		r.pid = 0;	/* settled: no start to wait for */
 	}
 	note(lk, &r, s < 0);
@@ -224,7 +233,7 @@ app_connect(const struct config *c, char **env, long *retry)
 	if (s >= 0)
 		return s;
 	if (!is_down(s))	/* busy: back-off, never a start */
-		return wait_up(c, 0, after(c->start_timeout));
+		return up_or_503(wait_up(c, 0, after(c->start_timeout)));
 	if (c->start == NULL) {
 		logerr("app down", s);
 		return -502;
@@ -235,7 +244,7 @@ app_connect(const struct config *c, char **env, long *retry)
 	s = dial(&c->addr, 1);
 	if (s < 0)
 		s = is_down(s) ? start_locked(c, lk, env, retry) :
-		    wait_up(c, 0, after(c->start_timeout));
+		    up_or_503(wait_up(c, 0, after(c->start_timeout)));
 	sys_close(lk);
 	return s;
 }

@@ -173,17 +173,17 @@ logerr(const char *what, long err)
 
 /*
  * The errno values a person meets in this launcher's log, by name; any
- * other by number. strerror's texts would cost 2 KB; these 12 names,
- * 120 bytes. The numbers are Linux's, the same on every architecture
- * built (the headers give them).
+ * other by number. strerror's texts would cost 2 KB; these 13 names,
+ * 130 bytes (ELOOP: a log or lock path that is a symlink, R31). The
+ * numbers are Linux's, the same on the four architectures built.
  */
 static const unsigned char codes[] = {
 	ENOENT, EACCES, ECONNREFUSED, ECONNRESET, EAGAIN, ETIMEDOUT,
-	EINPROGRESS, EADDRINUSE, EMFILE, ENOSPC, EPIPE, ENOTSOCK,
+	EINPROGRESS, EADDRINUSE, EMFILE, ENOSPC, EPIPE, ENOTSOCK, ELOOP,
 };
 static const char names[] = "ENOENT\0EACCES\0ECONNREFUSED\0ECONNRESET\0"
     "EAGAIN\0ETIMEDOUT\0EINPROGRESS\0EADDRINUSE\0EMFILE\0ENOSPC\0EPIPE\0"
-    "ENOTSOCK";
+    "ENOTSOCK\0ELOOP";
 
 const char *
 errname(long err)

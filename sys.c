@@ -5,9 +5,9 @@
 
 /*
  * The one system call, five arguments at most, on the four release
- * architectures. It returns the kernel's value: >= 0, or -errno. Out of
- * line, so that each call site only loads its arguments: inline, each
- * site would also move them into the kernel's registers.
+ * architectures. It returns the kernel's value: >= 0, or -errno. The
+ * compiler inlines it: each call site then loads the kernel's registers
+ * directly, 128 bytes less in all than calls to one copy.
  */
 long
 sys(long n, long a, long b, long c, long d, long e)
@@ -79,6 +79,16 @@ memset(void *to, int ch, size_t n)
 		*t++ = ch;
 	return to;
 }
+
+#ifdef __arm__
+/* libgcc's 64-bit division calls raise(SIGFPE) on a division by zero,
+ * which the launcher never makes (it divides by constants) */
+__attribute__((used)) int
+raise(int sig)
+{
+	return sig;
+}
+#endif
 #endif
 
 /* O_LARGEFILE, or on 32-bit targets the log (which the app inherits)

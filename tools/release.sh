@@ -99,11 +99,11 @@ unit() {
 		ln -s "/usr/lib/$triple/libcmocka.so.0" "$d/lib/libcmocka.so"
 		cf="-std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g"
 		ok=1 objs=
-		for src in cgi2scgi.c config.c lock.c spawn.c tests/unit/*.c; do
+		# the product's files as tests/unit/unit.mk names them
+		for src in $(make -s -f tests/unit/unit.mk unit-prod) \
+		    tests/unit/*.c; do
 			o=$d/$(basename "$src" .c).o
-			extra=
-			[ "$src" = cgi2scgi.c ] && extra=-Dmain=cgi2scgi_main
-			$cc $cf $extra -I. -isystem "$d/inc" -c -o "$o" "$src" ||
+			$cc $cf -DHOSTED -I. -isystem "$d/inc" -c -o "$o" "$src" ||
 				ok=0
 			objs="$objs $o"
 		done
