@@ -5,9 +5,7 @@
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BIN=${1:-./cgi2scgi}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
-PY=/usr/bin/python3
+it_bin "${1:-}"
 APP=$IT_DIR/edge-app.py
 mk_tree
 cd "$T" || exit 2
@@ -21,8 +19,10 @@ app() {
 	wait_unix "$T/app.sock" 10
 }
 
-# cgi ENV...: run the launcher as a CGI with a clean environment
-cgi() {
+# post ENV...: run the launcher as a POST CGI with a clean environment (only
+# GATEWAY_INTERFACE, REQUEST_METHOD and ENV: unlike lib.sh's cgi_run, no PATH
+# and no timeout(1)), its output on stdout
+post() {
 	env -i GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST "$@" "$BIN"
 }
 
@@ -30,7 +30,7 @@ cgi() {
 # first, then a body that trickles in over 4 s with timeout = 2
 app headers-first
 out=$( (for i in 1 2 3 4 5 6 7 8; do printf 0123456789; sleep 0.5; done) |
-    cgi CONTENT_LENGTH=80 CGI2SCGI_SOCKET="$T/app.sock" CGI2SCGI_TIMEOUT=2 \
+    post CONTENT_LENGTH=80 CGI2SCGI_SOCKET="$T/app.sock" CGI2SCGI_TIMEOUT=2 \
     2>"$T/e1")
 RC=$?
 check "R1 timeout: bytes that keep moving after the answer began are no timeout (exit 0, body whole)" \
@@ -39,7 +39,7 @@ stop "$APP_PID"
 
 # R1/R20: a status line that stalls after "HTTP/1." is a 504, not nothing
 app split-stall
-out=$(cgi CONTENT_LENGTH=0 CGI2SCGI_SOCKET="$T/app.sock" CGI2SCGI_TIMEOUT=2 \
+out=$(post CONTENT_LENGTH=0 CGI2SCGI_SOCKET="$T/app.sock" CGI2SCGI_TIMEOUT=2 \
     2>/dev/null </dev/null)
 check "R16/R20 a status line stalled half way: 504 after timeout" \
     all '[[ "$out" == "Status: 504 Gateway Timeout"* ]]'
@@ -49,7 +49,7 @@ stop "$APP_PID"
 # throttles nothing: the start is tried, Retry-After stays <= retry_after
 rm -f "$T/app.sock" "$T/mark"
 echo "$(($(date +%s) + 3600)) failed 0" >"$T/app.sock.lock"
-out=$(cgi CONTENT_LENGTH=0 CGI2SCGI_SOCKET="$T/app.sock" \
+out=$(post CONTENT_LENGTH=0 CGI2SCGI_SOCKET="$T/app.sock" \
     CGI2SCGI_START="touch $T/mark; exit 1" CGI2SCGI_RETRY_AFTER=3 \
     2>/dev/null </dev/null)
 check "R32 a record dated in the future (clock set back) does not throttle; Retry-After <= retry_after" \
@@ -59,13 +59,13 @@ check "R32 a record dated in the future (clock set back) does not throttle; Retr
 # launcher killed: the next request waits for that start, no second one
 rm -f "$T/app.sock" "$T/app.sock.lock" "$T/count"
 start="( sleep 2; exec $PY $APP $T/app.sock ok $T/count ) >/dev/null 2>&1 & exit 0"
-cgi CONTENT_LENGTH=0 CGI2SCGI_SOCKET="$T/app.sock" CGI2SCGI_START="$start" \
+post CONTENT_LENGTH=0 CGI2SCGI_SOCKET="$T/app.sock" CGI2SCGI_START="$start" \
     >/dev/null 2>&1 </dev/null &
 A=$!
 sleep 0.7
 kill -9 "$A" 2>/dev/null
 wait "$A" 2>/dev/null
-out=$(cgi CONTENT_LENGTH=0 CGI2SCGI_SOCKET="$T/app.sock" \
+out=$(post CONTENT_LENGTH=0 CGI2SCGI_SOCKET="$T/app.sock" \
     CGI2SCGI_START="$start" 2>/dev/null </dev/null)
 sleep 3			# a second start, had there been one, would be up now
 n=$(grep -c '^up ' "$T/count" 2>/dev/null)

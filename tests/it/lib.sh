@@ -1,9 +1,18 @@
-# Helpers for the cgi2scgi integration tests.  Source it from bash.
+# The harness of the cgi2scgi integration tests, shared by every suite
+# (run.sh, ondemand.sh, matrix.sh, edge.sh).  Source it from bash.
 #
 # Everything lives in a private directory $T (mktemp -d).  Every background
 # process is started with `spawn` and remembered by pid; the EXIT trap kills
 # exactly those pids (and launchers still running from our private copy of
 # the binary), then removes $T.
+#
+# A suite starts:
+#	set -u
+#	. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+#	it_bin "${1:-}"		# BIN, PATH
+#	need_root "why"; need_pkg PKG...
+#	mk_tree; own_launcher	# $T, the EXIT trap, the clock; L
+# and ends with `elapsed; summary`.
 
 PY=/usr/bin/python3		# Debian's: uwsgi-plugin-python3 embeds it
 IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,15 +24,40 @@ FAILS=()
 PIDS=()
 PIDFILES=()	# pid files of daemons started for us (by a `start` command)
 LAUNCHER_EXES=()	# private copies of the binary: stray launchers are killed
+EXIT_HOOKS=()	# commands run at exit before the pids are stopped (at_exit)
 APT_UPDATED=
+IT_STARTED=$(date +%s)
+
+# ---- preamble ----------------------------------------------------------------
+
+# it_bin [BINARY]: BIN = BINARY (default ./cgi2scgi), absolute (exit 2 if it
+# is not executable); export a known PATH
+it_bin() {
+	BIN=${1:-./cgi2scgi}
+	case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+	if [ ! -x "$BIN" ]; then
+		echo "no executable binary at $BIN" >&2
+		exit 2
+	fi
+	export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+}
+
+# need_root WHY: exit 2 unless run as root
+need_root() {
+	[ "$(id -u)" = 0 ] && return 0
+	echo "run as root: $1" >&2
+	exit 2
+}
 
 # ---- packages -------------------------------------------------------------
 
-# need_pkg PKG...: install the Debian packages that are missing
+# need_pkg PKG...: install the missing Debian packages; an `apt-get update`
+# that fails (a mirror in sync) does not stop the install from the lists we have
 need_pkg() {
 	local p missing=()
 	for p in "$@"; do
-		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		    missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	if [ "$(id -u)" != 0 ]; then
@@ -32,16 +66,18 @@ need_pkg() {
 	fi
 	echo "installing: ${missing[*]}" >&2
 	if [ -z "$APT_UPDATED" ]; then
-		apt-get update -qq >&2 || return 1
+		apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 ||
+		    echo "(apt-get update failed; installing from the current lists)" >&2
 		APT_UPDATED=1
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends "${missing[@]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+	    install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
 # ---- private tree and cleanup ----------------------------------------------
 
-# mk_tree: create $T (world-readable: web server children run as www-data)
+# mk_tree: create $T (world-readable: web server children run as www-data),
+# set the EXIT trap, start the clock of `elapsed`
 mk_tree() {
 	# in /tmp, not $TMPDIR: www-data must reach it and unix socket paths
 	# must stay short
@@ -50,9 +86,40 @@ mk_tree() {
 	trap cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	IT_STARTED=$(date +%s)
 }
 
-# pids of processes whose executable is one of the files $1...
+# elapsed: print "(N s)", the time since mk_tree
+elapsed() { echo "($(($(date +%s) - IT_STARTED)) s)"; }
+
+# at_exit CMD: eval CMD at exit, before the remembered pids are stopped
+at_exit() { EXIT_HOOKS+=("$1"); }
+
+# own_launcher: L = a private copy of $BIN, $T/bin/cgi2scgi; its processes
+# still running at exit are killed
+own_launcher() {
+	mkdir -p "$T/bin"
+	chmod 755 "$T/bin"
+	L=$T/bin/cgi2scgi
+	cp "$BIN" "$L"
+	chmod 755 "$L"
+	LAUNCHER_EXES+=("$L")
+}
+
+# it_copy MODE FILE...: copy tests/it/FILE... to $T/it with MODE, where
+# www-data can read them (helpers it runs: the start command, the apps)
+it_copy() {
+	local m=$1 f
+	shift
+	mkdir -p "$T/it"
+	chmod 755 "$T/it"
+	for f in "$@"; do
+		cp "$IT_DIR/$f" "$T/it/$f"
+		chmod "$m" "$T/it/$f"
+	done
+}
+
+# pids_of_exe FILE...: pids of the processes whose executable is one of FILE...
 pids_of_exe() {
 	local p exe f
 	for p in /proc/[0-9]*; do
@@ -64,9 +131,14 @@ pids_of_exe() {
 	return 0
 }
 
+# cleanup: the EXIT trap: hooks, then the pids (and pid files) TERM then KILL,
+# stray launchers KILL, then $T removed (kept with KEEP=1)
 cleanup() {
-	local rc=$? p f
+	local rc=$? p f h
 	trap - EXIT INT TERM
+	for h in "${EXIT_HOOKS[@]}"; do
+		eval "$h"
+	done
 	for f in "${PIDFILES[@]}"; do
 		p=$(cat "$f" 2>/dev/null) && [ -n "$p" ] && PIDS+=("$p")
 	done
@@ -102,18 +174,29 @@ spawn() {
 	PIDS+=("$SPAWNED")
 }
 
-# wait_gone PID SECONDS: wait until PID no longer exists (zombie counts as gone)
-wait_gone() {
-	local pid=$1 n=$(($2 * 20)) st
+# poll SECONDS CMD...: run CMD every 0.05 s until it succeeds, SECONDS at most
+poll() {
+	local n=$(($1 * 20))
+	shift
 	while [ "$n" -gt 0 ]; do
-		[ -e "/proc/$pid" ] || return 0
-		st=$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
-		[ "$st" = Z ] && { wait "$pid" 2>/dev/null; return 0; }
+		"$@" && return 0
 		sleep 0.05
 		n=$((n - 1))
 	done
 	return 1
 }
+
+# pid_gone PID: PID no longer exists (a zombie counts as gone, and is reaped)
+pid_gone() {
+	[ -e "/proc/$1" ] || return 0
+	[ "$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)" = Z ] ||
+	    return 1
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# wait_gone PID SECONDS: wait until PID no longer exists (zombie counts as gone)
+wait_gone() { poll "$2" pid_gone "$1"; }
 
 # stop PID: TERM, bounded wait, then KILL
 stop() {
@@ -198,26 +281,112 @@ EOF
 }
 
 # wait_file PATH SECONDS: until PATH exists
-wait_file() {
-	local n=$(($2 * 20))
-	while [ "$n" -gt 0 ]; do
-		[ -e "$1" ] && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
-}
+wait_file() { poll "$2" test -e "$1"; }
 
 # wait_grep FILE PATTERN SECONDS: until grep -E PATTERN FILE matches
-wait_grep() {
-	local n=$(($3 * 20))
-	while [ "$n" -gt 0 ]; do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
+wait_grep() { poll "$3" grep -sEq -- "$2" "$1"; }
+
+# ---- CGIs and clients ------------------------------------------------------
+
+# mkcgi FILE LINE...: FILE is "#!$L" then the lines (a shebang config), mode 755
+mkcgi() {
+	local f=$1
+	shift
+	{ echo "#!$L"; printf '%s\n' "$@"; } >"$f"
+	chmod 755 "$f"
 }
+
+# cgi_run [VAR=value...] CMD...: CMD in a clean environment (PATH,
+# GATEWAY_INTERFACE=CGI/1.1, the VARs), killed after ${CGI_TIMEOUT:-60} s
+cgi_run() {
+	timeout "${CGI_TIMEOUT:-60}" env -i PATH=/usr/bin:/bin \
+	    GATEWAY_INTERFACE=CGI/1.1 "$@"
+}
+
+# cgi NAME [VAR=value...] -- CMD...: run CMD as a server runs a CGI (cgi_run
+# with a GET's variables, then the VARs); stdin from $STDIN (default
+# /dev/null); stdout in $O/NAME.out, stderr in $O/NAME.err, exit status in RC
+cgi() {
+	local n=$1 envs=()
+	shift
+	while [ "$1" != -- ]; do
+		envs+=("$1")
+		shift
+	done
+	shift
+	cgi_run SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=GET SERVER_NAME=localhost \
+	    SERVER_PORT=80 REMOTE_ADDR=127.0.0.1 SCRIPT_NAME=/cgi-bin/t.cgi \
+	    "${envs[@]}" "$@" <"${STDIN:-/dev/null}" >"$O/$n.out" 2>"$O/$n.err"
+	RC=$?
+}
+
+# fetch NAME URL [curl args...]: curl URL, ${FETCH_TIMEOUT:-120} s at most:
+# body $O/NAME.body, headers $O/NAME.hdr, curl's stderr $O/NAME.curl; sets
+# CODE, CURLRC (curl's exit status), SECS (float), RA (Retry-After or empty)
+fetch() {
+	local n=$1 u=$2 w
+	shift 2
+	w=$(curl -sS --max-time "${FETCH_TIMEOUT:-120}" -o "$O/$n.body" \
+	    -D "$O/$n.hdr" -w '%{http_code} %{time_total}' "$@" "$u" 2>"$O/$n.curl")
+	CURLRC=$?
+	CODE=${w%% *}
+	SECS=${w#* }
+	RA=$(sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$O/$n.hdr" \
+	    2>/dev/null | head -1)
+}
+
+# fetch_many N NAME URL [curl args...]: N requests at once, each "@i@" of URL
+# replaced by 1..N, 60 s at most: $O/NAME-I.body, $O/NAME-I.code (status),
+# $O/NAME-I.curl; sets CODES (the N statuses in order, concatenated)
+fetch_many() {
+	local n=$1 name=$2 u=$3 i p pids=()
+	shift 3
+	for i in $(seq "$n"); do
+		curl -sS --max-time 60 -o "$O/$name-$i.body" -w '%{http_code}' \
+		    "$@" "${u//@i@/$i}" >"$O/$name-$i.code" 2>"$O/$name-$i.curl" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p"
+	done
+	CODES=$(for i in $(seq "$n"); do cat "$O/$name-$i.code"; done)
+}
+
+# http_stream NAME PORT PATH: httpc.py checks that 127.0.0.1:PORT PATH
+# relays live (its first chunk arrives before the flag $O/flag-NAME that
+# lets the app send the second exists); output $O/NAME-stream.out, status RC
+http_stream() {
+	"$PY" "$IT_DIR/httpc.py" stream "$2" "$3?f=$O/flag-$1" "$O/flag-$1" \
+	    >"$O/$1-stream.out" 2>&1
+	RC=$?
+}
+
+# error_bodies DIR: for 400 500 502 503 504, DIR/CODE is the launcher's whole
+# error answer and DIR/CODE.body its body, what a client gets (R20)
+error_bodies() {
+	local r
+	for r in "400 Bad Request" "500 Internal Server Error" "502 Bad Gateway" \
+	    "503 Service Unavailable" "504 Gateway Timeout"; do
+		printf 'Status: %s\r\nContent-Type: text/plain\r\n\r\n%s\n' "$r" "$r" \
+		    >"$1/${r%% *}"
+		printf '%s\n' "$r" >"$1/${r%% *}.body"
+	done
+}
+
+# expect_sha NAME...: $E/sha-NAME = "SIZE SHA256" of $D/NAME (echo.py's /sha)
+expect_sha() {
+	local f
+	for f in "$@"; do
+		echo "$(stat -c %s "$D/$f") $(sha256sum <"$D/$f" | cut -d' ' -f1)" \
+		    >"$E/sha-$f"
+	done
+}
+
+# launchers: pids of our private launchers (LAUNCHER_EXES) running now
+launchers() { pids_of_exe "${LAUNCHER_EXES[@]}"; }
+
+# nlines FILE: its number of lines (0 when it does not exist)
+nlines() { cat "$1" 2>/dev/null | wc -l; }
 
 # ---- assertions ------------------------------------------------------------
 
@@ -239,6 +408,7 @@ check() {
 	WHY=
 }
 
+# skip NAME: count and print a check not run
 skip() {
 	SKIPPED=$((SKIPPED + 1))
 	printf 'skip %s\n' "$1"
@@ -273,6 +443,59 @@ all() {	# all 'CMD1' 'CMD2' ...: every command string succeeds
 	return 0
 }
 
+complete() {	# complete NAME: the last fetch got a whole response (curl exit 0)
+	[ "$CURLRC" = 0 ] && return 0
+	WHY="curl exit $CURLRC: $(head -c 200 "$O/$1.curl")"
+	return 1
+}
+env_line() {	# env_line NAME LINE: $O/NAME.body has the line LINE
+	grep -qxF -- "$2" "$O/$1.body" && return 0
+	WHY="no line [$2] in $1: $(head -c 300 "$O/$1.body" | tr '\n' '|')"
+	return 1
+}
+stream_ok() {	# stream_ok NAME: the last httpc.py (http_stream) succeeded (RC)
+	[ "$RC" = 0 ] && return 0
+	WHY=$(head -c 300 "$O/$1.out")
+	return 1
+}
+alive() {	# alive PID: PID is a running process
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null && return 0
+	WHY="process '$1' is gone"
+	return 1
+}
+pid_alive() {	# pid_alive FILE: FILE names a running process
+	local p
+	p=$(cat "$1" 2>/dev/null)
+	alive "$p" && return 0
+	WHY="pid file $1 [${p:-missing}] names no running process"
+	return 1
+}
+no_launchers_left() {	# no_launchers_left SECONDS: bounded wait for none left
+	local n=$(($1 * 10)) left
+	while [ "$n" -gt 0 ]; do
+		left=$(launchers)
+		[ -z "$left" ] && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	WHY="launcher processes still running: $(for p in $left; do
+	    tr '\0' ' ' </proc/$p/cmdline; echo -n "(pid $p) "; done)"
+	return 1
+}
+
+# trap_mark, then trap_same: the trap listener (start_raw trap, logging to
+# $T/log/trap.events) got no connection in between
+trap_count() { grep -c '^conn' "$T/log/trap.events" 2>/dev/null; }
+trap_mark() { TRAP0=$(trap_count); }
+trap_same() {
+	local n
+	n=$(trap_count)
+	[ "$n" = "$TRAP0" ] && return 0
+	WHY="the trap listener got $((n - TRAP0)) connection(s)"
+	return 1
+}
+
+# summary: the "N passed, N failed" line (and what failed); false if any did
 summary() {
 	echo
 	if [ "$SKIPPED" -gt 0 ]; then

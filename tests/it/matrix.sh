@@ -25,69 +25,31 @@ set -u
 . "$IT_DIR/servers.sh"
 . "$IT_DIR/matrix-servers.sh"
 
-BIN=${1:-./cgi2scgi}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
-if [ ! -x "$BIN" ]; then
-	echo "no executable binary at $BIN" >&2
-	exit 2
-fi
-if [ "$(id -u)" != 0 ]; then
-	echo "run as root: servers run the CGIs as www-data and a test user" >&2
-	exit 2
-fi
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-
-# mx_need PKG...: install the missing packages; an `apt-get update` that
-# fails (a mirror in sync) does not stop the install from the lists we have
-mx_need() {
-	local p missing=()
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		    missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	echo "installing: ${missing[*]}" >&2
-	apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 ||
-	    echo "(apt-get update failed; installing from the current lists)" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
-	    install -y -qq --no-install-recommends "${missing[@]}" >&2
-}
-mx_need lighttpd apache2 apache2-suexec-pristine busybox mini-httpd \
+it_bin "${1:-}"
+need_root "servers run the CGIs as www-data and a test user"
+need_pkg lighttpd apache2 apache2-suexec-pristine busybox mini-httpd \
     nginx fcgiwrap haproxy uwsgi uwsgi-plugin-python3 libscgi-perl \
     curl python3 util-linux || exit 2
-started=$(date +%s)
 
 mk_tree
+own_launcher
 SXROOT=		# suEXEC's document root, under /var/www
-mx_cleanup() {
-	local rc=$?
-	mx_stop_all_children
-	if [ -n "$SXROOT" ] && [ -d "$SXROOT" ] && [ -z "${KEEP:-}" ]; then
-		rm -rf "$SXROOT"
-	fi
-	(exit "$rc")
-	cleanup
-}
-trap mx_cleanup EXIT
+at_exit mx_stop_all_children
+at_exit '[ -n "$SXROOT" ] && [ -d "$SXROOT" ] && [ -z "${KEEP:-}" ] && rm -rf "$SXROOT"'
 
 O=$T/out
 E=$T/expect
 R=$T/run
 D=$T/data
 EX=$T/ex			# the examples, where every user can read them
-mkdir -p "$T/bin" "$R" "$D" "$O" "$E" "$T/it" "$EX" "$T/st" "$T/log"
-chmod 755 "$T/bin" "$R" "$D" "$T/it" "$EX" "$T/st"
+mkdir -p "$R" "$D" "$O" "$E" "$EX" "$T/st" "$T/log"
+chmod 755 "$R" "$D" "$EX" "$T/st"
 chmod 777 "$T/log"
-cp "$IT_DIR/echo.py" "$IT_DIR/matrix-app.py" "$IT_DIR/matrix-probe.py" "$T/it/"
-chmod 644 "$T/it/echo.py" "$T/it/matrix-app.py"
-chmod 755 "$T/it/matrix-probe.py"
+it_copy 644 echo.py matrix-app.py
+it_copy 755 matrix-probe.py
 cp -r "$MX_EXAMPLES/hello" "$MX_EXAMPLES/perl" "$MX_EXAMPLES/stdlib" \
     "$MX_EXAMPLES/scgi_wsgi.py" "$EX/"
 chmod -R a+rX "$EX"
-cp "$BIN" "$T/bin/cgi2scgi"
-L=$T/bin/cgi2scgi
-chmod 755 "$L"
-LAUNCHER_EXES=("$L")
 
 # the test user of suEXEC: a system user (uid >= 100, suEXEC's AP_UID_MIN)
 SXUSER=cgi2scgi-mx
@@ -100,9 +62,7 @@ fi
 head -c 10485760 /dev/urandom >"$D/10M"
 head -c 1048576 /dev/urandom >"$D/1M"
 printf 'a=1&b=2' >"$D/small"
-for f in 10M 1M small; do
-	echo "$(stat -c %s "$D/$f") $(sha256sum <"$D/$f" | cut -d' ' -f1)" >"$E/sha-$f"
-done
+expect_sha 10M 1M small
 BIG=52428800
 BIGSHA=$("$PY" "$IT_DIR/bigsha.py" $BIG)
 
@@ -139,55 +99,6 @@ mcheck() {
 	else
 		RES[$s:$c]=FAIL
 	fi
-}
-
-# fetch NAME URL [curl args...]: body $O/NAME.body, headers $O/NAME.hdr,
-# status CODE, curl's exit status CURLRC, time in SECS
-fetch() {
-	local n=$1 u=$2 w
-	shift 2
-	w=$(curl -sS --max-time 120 -o "$O/$n.body" -D "$O/$n.hdr" \
-	    -w '%{http_code} %{time_total}' "$@" "$u" 2>"$O/$n.curl")
-	CURLRC=$?
-	CODE=${w%% *}
-	SECS=${w#* }
-}
-env_line() { grep -qxF -- "$2" "$O/$1.body" || { WHY="no line [$2] in $1: $(head -c 300 "$O/$1.body" | tr '\n' '|')"; return 1; }; }
-trap_count() { grep -c '^conn' "$T/log/trap.events" 2>/dev/null; }
-trap_mark() { TRAP0=$(trap_count); }
-trap_same() {
-	local n
-	n=$(trap_count)
-	[ "$n" = "$TRAP0" ] && return 0
-	WHY="the trap listener got $((n - TRAP0)) connection(s)"
-	return 1
-}
-starts() { cat "$1" 2>/dev/null | wc -l; }
-# pid_alive FILE: FILE names a running process
-pid_alive() {
-	local p
-	p=$(cat "$1" 2>/dev/null)
-	[ -n "$p" ] && kill -0 "$p" 2>/dev/null && return 0
-	WHY="pid file $1 [${p:-missing}] names no running process"
-	return 1
-}
-# direct NAME SCRIPT [VAR=value...]: run a CGI by hand (no server)
-direct() {
-	local n=$1 s=$2
-	shift 2
-	timeout 60 env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
-	    SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=GET SERVER_NAME=localhost \
-	    SERVER_PORT=80 REMOTE_ADDR=127.0.0.1 SCRIPT_NAME=/cgi-bin/t.cgi \
-	    "$@" "$s" <"${STDIN:-/dev/null}" >"$O/$n.out" 2>"$O/$n.err"
-	RC=$?
-}
-
-# mkcgi FILE LINE...: "#!launcher" then the lines, mode 755
-mkcgi() {
-	local f=$1
-	shift
-	{ echo "#!$L"; printf '%s\n' "$@"; } >"$f"
-	chmod 755 "$f"
 }
 
 # ---- backends -----------------------------------------------------------------------
@@ -265,7 +176,7 @@ ERRLOG=([lighttpd]=$T/log/lighttpd/lighttpd-cgi-stderr.log
     [apache-suexec]=$T/log/apache-suexec/apache-error.log
     [busybox]=$T/log/busybox.log [mini_httpd]=$O/mini_httpd-err.body
     [nginx-fcgiwrap]=$T/log/nginx-fcgiwrap-fcgiwrap.log)
-printf '502 Bad Gateway\n' >"$E/502.body"
+error_bodies "$E"
 probe_val() { sed -n "s/^$2=//p" "$O/$1.body" | head -1; }
 
 # the stderr check takes 2 s where a server waits: run them all at once
@@ -326,35 +237,24 @@ for S in "${SERVERS[@]}"; do
 	    all 'eq "$CODE" 200' 'same_file $O/$S-chunked.body $E/sha-1M'
 
 	# answer streamed: the first chunk arrives before the second is made
-	"$PY" "$IT_DIR/httpc.py" stream "${PORT[$S]}" \
-	    "/cgi-bin/app.cgi/stream?f=$O/flag-$S" "$O/flag-$S" >"$O/$S-stream.out" 2>&1
-	RC=$?
+	http_stream $S "${PORT[$S]}" /cgi-bin/app.cgi/stream
 	mcheck $S stream "$S: answer relayed live (first chunk before the second exists)" \
-	    all '[ "$RC" = 0 ] || { WHY=$(head -c 300 $O/$S-stream.out); false; }'
+	    stream_ok $S-stream
 	[ "$RC" = 0 ] && OBS_STREAM[$S]=live || OBS_STREAM[$S]="buffered"
 
 	# start on demand: app down, 4 requests at once, one start
-	cpids=()
-	for i in 1 2 3 4; do
-		curl -sS --max-time 60 -o "$O/$S-od-$i.body" -w '%{http_code}' \
-		    "$U/cgi-bin/od.cgi/hello?n=$i" >"$O/$S-od-$i.code" 2>"$O/$S-od-$i.curl" &
-		cpids+=($!)
-	done
-	for p in "${cpids[@]}"; do
-		wait "$p"
-	done
-	codes=$(cat "$O/$S-od-"[1-4].code | tr -d '\n')
+	fetch_many 4 $S-od "$U/cgi-bin/od.cgi/hello?n=@i@"
 	pidf=$st/app.pid
 	[ "${ODAPP[$S]}" = hello ] && pidf=$st/uwsgi.pid
 	mcheck $S ondemand "$S: app down, 4 requests at once: all answered by the ${ODAPP[$S]} example, started once" \
-	    all 'eq "$codes" 200200200200' 'eq "$(starts $st/starts)" 1' \
+	    all 'eq "$CODES" 200200200200' 'eq "$(nlines $st/starts)" 1' \
 	    'grep -q "^Hello from" $O/$S-od-1.body || { WHY="answer: $(head -c 200 $O/$S-od-1.body)"; false; }' \
 	    'pid_alive $pidf'
 	p=$(cat "$pidf" 2>/dev/null)
 	OBS_NICE[$S]=$(awk '{print $19}' "/proc/$p/stat" 2>/dev/null)
 	fetch $S-od-again "$U/cgi-bin/od.cgi/hello?again"
 	mcheck $S ondemand "$S: the started app serves the next request, no new start" \
-	    all 'eq "$CODE" 200' 'eq "$(starts $st/starts)" 1'
+	    all 'eq "$CODE" 200' 'eq "$(nlines $st/starts)" 1'
 
 	# R3: a query word the server passes as argv never names the config
 	trap_mark
@@ -438,7 +338,7 @@ fetch sw-get "$U/cgi-bin/sw.cgi/env?a=1" -H 'X-Test: hello'
 check "scgi_wsgi.py: started on demand (--daemon, pid file), GET sees the request" \
     all 'eq "$CODE" 200' 'env_line sw-get QUERY_STRING=a=1' \
     'env_line sw-get HTTP_X_TEST=hello' 'env_line sw-get SCGI=1' \
-    'env_line sw-get wsgi.url_scheme=http' 'eq "$(starts $SW/starts)" 1' \
+    'env_line sw-get wsgi.url_scheme=http' 'eq "$(nlines $SW/starts)" 1' \
     'pid_alive $SW/app.pid'
 fetch sw-post "$U/cgi-bin/sw.cgi/sha" --data-binary "@$D/10M"
 check "scgi_wsgi.py: POST 10 MiB byte-exact (wsgi.input bounded by CONTENT_LENGTH)" \
@@ -447,12 +347,9 @@ got=$(curl -sS --max-time 120 "$U/cgi-bin/sw.cgi/big?n=$BIG" | sha256sum | cut -
 check "scgi_wsgi.py: 50 MiB answer byte-exact" eq "$got" "$BIGSHA"
 fetch sw-early "$U/cgi-bin/sw.cgi/early" --max-time 30 --data-binary "@$D/10M"
 check "scgi_wsgi.py: early 413 to an unread 10 MiB upload reaches the client" \
-    all 'eq "$CODE" 413' 'eq "$(cat $O/sw-early.body)" "too large"' '[ "$CURLRC" = 0 ]'
-"$PY" "$IT_DIR/httpc.py" stream "$P_LIGHTTPD" "/cgi-bin/sw.cgi/stream?f=$O/flag-sw" \
-    "$O/flag-sw" >"$O/sw-stream.out" 2>&1
-RC=$?
-check "scgi_wsgi.py: streamed answer relayed live" \
-    all '[ "$RC" = 0 ] || { WHY=$(head -c 300 $O/sw-stream.out); false; }'
+    all 'eq "$CODE" 413' 'eq "$(cat $O/sw-early.body)" "too large"' 'complete sw-early'
+http_stream sw "$P_LIGHTTPD" /cgi-bin/sw.cgi/stream
+check "scgi_wsgi.py: streamed answer relayed live" stream_ok sw-stream
 fetch sw-404 "$U/cgi-bin/sw.cgi/nothing"
 check "scgi_wsgi.py: status and headers of the app (404) reach the client" \
     all 'eq "$CODE" 404' 'has $O/sw-404.hdr "^Content-Type: text/plain"'
@@ -465,12 +362,12 @@ check "scgi_wsgi.py: an app that cannot load fails the start at once: 503 well b
 fetch perl-post "$U/cgi-bin/perl.cgi/x?q=1" --data-binary "@$D/10M"
 check "perl SCGI: started on demand over TCP (lock file), POST 10 MiB byte-exact" \
     all 'eq "$CODE" 200' 'grep -q "^body: *10485760 bytes, sha256 $(cut -d" " -f2 $E/sha-10M)\$" $O/perl-post.body || { WHY=$(head -c 300 $O/perl-post.body); false; }' \
-    'eq "$(starts $PL/starts)" 1' 'pid_alive $PL/app.pid'
+    'eq "$(nlines $PL/starts)" 1' 'pid_alive $PL/app.pid'
 fetch perl-get "$U/cgi-bin/perl.cgi/path?x=1"
 check "perl SCGI: GET sees method, path and query; no new start" \
     all 'eq "$CODE" 200' 'grep -q "^method: *GET" $O/perl-get.body' \
     'grep -q "^path: *.*/perl.cgi/path\$" $O/perl-get.body' \
-    'grep -q "^query: *x=1\$" $O/perl-get.body' 'eq "$(starts $PL/starts)" 1'
+    'grep -q "^query: *x=1\$" $O/perl-get.body' 'eq "$(nlines $PL/starts)" 1'
 
 # ======================================================================
 echo
@@ -512,7 +409,7 @@ kill -KILL "$BPID1"
 wait_gone "$BPID1" 5
 n_ok=0
 for i in $(seq 30); do
-	direct hap-$i "$LC/hap.cgi" PATH_INFO=/who
+	cgi hap-$i PATH_INFO=/who -- "$LC/hap.cgi"
 	if [ "$RC" = 0 ] && grep -q '^backend app2 ' "$O/hap-$i.out"; then
 		n_ok=$((n_ok + 1))
 	fi
@@ -521,24 +418,16 @@ check "haproxy: backend 1 killed: the next 30 requests (launched at once, direct
     eq "$n_ok" 30
 check "haproxy: its health check marks the killed backend DOWN" \
     wait_grep "$T/log/haproxy.log" 'app1 is DOWN' 5
-cpids=()
-for i in $(seq 8); do
-	curl -sS --max-time 30 -o "$O/hapc-$i.body" -w '%{http_code}' \
-	    "$U/cgi-bin/hap.cgi/who" >"$O/hapc-$i.code" 2>/dev/null &
-	cpids+=($!)
-done
-for p in "${cpids[@]}"; do
-	wait "$p"
-done
+fetch_many 8 hapc "$U/cgi-bin/hap.cgi/who" --max-time 30
 check "haproxy: 8 concurrent requests after the kill: all answered by backend 2" \
-    all 'eq "$(cat $O/hapc-*.code | tr -d "\n")" 200200200200200200200200' \
+    all 'eq "$CODES" 200200200200200200200200' \
     'eq "$(cat $O/hapc-*.body | grep -c "^backend app2 ")" 8'
 
 # ======================================================================
 echo
 check "R3 the trap listener never got a connection" hasnt "$T/log/trap.events" '^conn'
 check "no launcher process left at the end" \
-    all 'WHY=$(pids_of_exe "$L"); [ -z "$WHY" ]'
+    all 'WHY=$(launchers); [ -z "$WHY" ]'
 
 # ---- the matrix ------------------------------------------------------------------
 CASES=(get error post10m small-post big50m chunked stream ondemand r3)
@@ -570,5 +459,5 @@ for S in "${SERVERS[@]}"; do
 done
 echo
 [ "$KNOWN_N" -gt 0 ] && echo "($KNOWN_N known server limits, see docs/servers.md)"
-echo "($(($(date +%s) - started)) s)"
+elapsed
 summary

@@ -19,33 +19,24 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 . "$IT_DIR/servers.sh"
 
-BIN=${1:-./cgi2scgi}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
-if [ ! -x "$BIN" ]; then
-	echo "no executable binary at $BIN" >&2
-	exit 2
-fi
-
+it_bin "${1:-}"
+need_root "the servers run the CGIs and the apps as www-data"
 need_pkg lighttpd apache2 uwsgi uwsgi-plugin-python3 libscgi-perl curl \
     python3 util-linux iproute2 || exit 2
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-started=$(date +%s)
 
 mk_tree
+own_launcher		# L: the launcher, as the shebang lines name it
 O=$T/out
+E=$T/expect
 CGI=$T/cgi-bin
-mkdir -p "$T/bin" "$CGI" "$T/www" "$T/log" "$O" "$T/a" "$T/it"
-chmod 755 "$T/bin" "$CGI" "$T/www" "$T/a" "$T/it"
+mkdir -p "$CGI" "$T/www" "$T/log" "$O" "$E" "$T/a"
+chmod 755 "$CGI" "$T/www" "$T/a"
 chmod 777 "$T/log"
 # helpers run by www-data (the start command, the apps): in $T, readable
-cp "$IT_DIR/ondemand-start.sh" "$IT_DIR/ondemand-wsgi.py" \
-    "$IT_DIR/ondemand-scgi.pl" "$T/it/"
-chmod 755 "$T/it/ondemand-start.sh"
-chmod 644 "$T/it/ondemand-wsgi.py" "$T/it/ondemand-scgi.pl"
-cp "$BIN" "$T/bin/cgi2scgi"
-L=$T/bin/cgi2scgi		# the launcher, as the shebang lines name it
-chmod 755 "$L"
-LAUNCHER_EXES=("$L")
+it_copy 755 ondemand-start.sh
+it_copy 644 ondemand-wsgi.py ondemand-scgi.pl
+error_bodies "$E"
+FETCH_TIMEOUT=90	# fetch: curl's --max-time
 CLIENT=$IT_DIR/ondemand-client.py
 FDS=$IT_DIR/ondemand-fds.py
 
@@ -89,13 +80,7 @@ kill_app_dir() {	# DIR...
 	kill_sessions "${ids[@]}"
 }
 
-od_cleanup() {
-	local rc=$?
-	kill_app_dir "$T"/a/*
-	(exit "$rc")
-	cleanup
-}
-trap od_cleanup EXIT
+at_exit 'kill_app_dir "$T"/a/*'
 
 # ---- helpers -------------------------------------------------------------------------
 
@@ -106,38 +91,17 @@ appdir() {
 	chmod 777 "$A"
 }
 
-# mkcgi NAME LINE...: $CGI/NAME.cgi, "#!launcher" then the lines
-mkcgi() {
-	local f=$CGI/$1.cgi
-	shift
-	{ echo "#!$L"; printf '%s\n' "$@"; } >"$f"
-	chmod 755 "$f"
-}
-
 # the usual start lines for app dir $A, KIND, DELAY
 start_lines() {	# KIND DELAY
 	printf '%s\n' "start = $T/it/ondemand-start.sh" "log = $A/start.log" \
 	    "env = STATE=$A" "env = IT=$T/it" "env = KIND=$1" "env = DELAY=$2"
 }
 
-nlines() { cat "$1" 2>/dev/null | wc -l; }
-starts() { nlines "$A/starts"; }
-
-# req NAME URL [curl args...]: $O/NAME.{hdr,body}; CODE, SECS (float), RA
-# (Retry-After or empty)
-req() {
-	local n=$1 u=$2 w
-	shift 2
-	w=$(curl -sS --max-time 90 -o "$O/$n.body" -D "$O/$n.hdr" \
-	    -w '%{http_code} %{time_total}' "$@" "$u" 2>"$O/$n.curl")
-	CODE=${w% *}
-	SECS=${w#* }
-	RA=$(sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$O/$n.hdr" | head -1)
-}
+starts() { nlines "$A/starts"; }	# runs of the start command of app dir $A
 
 # float comparison: lt A B
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
-fast() {	# fast BOUND: the last req took less than BOUND seconds
+fast() {	# fast BOUND: the last fetch took less than BOUND seconds
 	lt "$SECS" "$1" && return 0
 	WHY="took $SECS s (bound $1 s)"
 	return 1
@@ -152,11 +116,6 @@ nstarts() {	# nstarts WANT
 	n=$(starts)
 	[ "$n" = "$1" ] && return 0
 	WHY="start ran $n times, want $1"
-	return 1
-}
-alive() {	# alive PID
-	[ -n "$1" ] && kill -0 "$1" 2>/dev/null && return 0
-	WHY="process '$1' is gone"
 	return 1
 }
 
@@ -180,27 +139,11 @@ blk_none() {	# blk_none FILE: SigBlk all zero
 }
 
 # the 503 every server passes on (R20)
-printf '503 Service Unavailable\n' >"$O/503.expect"
 is503() {	# is503 NAME: HTTP 503, exact body, Retry-After >= 1
 	code_is 503 || return 1
-	same_file "$O/$1.body" "$O/503.expect" || return 1
+	same_file "$O/$1.body" "$E/503.body" || return 1
 	[ -n "$RA" ] && [ "$RA" -ge 1 ] && return 0
 	WHY="Retry-After missing or < 1: [$RA]"
-	return 1
-}
-
-# launchers (our private binary) running now
-launchers() { pids_of_exe "$L"; }
-
-# wait (bounded) until no launcher runs
-no_launchers() {
-	local n=${1:-20}0
-	while [ "$n" -gt 0 ]; do
-		[ -z "$(launchers)" ] && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	WHY="launchers still running: $(launchers | tr '\n' ' ')"
 	return 1
 }
 
@@ -229,7 +172,7 @@ sec1() {
 
 	# unix socket, uWSGI, start sleeps 1 s before the bind; lighttpd
 	appdir storm
-	mkcgi storm "socket = $A/app.sock" "$(start_lines uwsgi 1)" "timeout = 60"
+	mkcgi "$CGI/storm.cgi" "socket = $A/app.sock" "$(start_lines uwsgi 1)" "timeout = 60"
 	out=$("$PY" "$CLIENT" storm "$LU/storm.cgi/x" 100 "$O/storm.txt")
 	echo "   lighttpd unix storm: $out; starts $(starts)"
 	check "R31 lighttpd: 100 concurrent requests to a down uWSGI app (start sleeps 1 s): all 200" \
@@ -252,7 +195,7 @@ sec1() {
 
 	# TCP socket, explicit lock, Perl SCGI, start sleeps 2 s; lighttpd
 	appdir stormtcp
-	mkcgi stormtcp "socket = 127.0.0.1:$TPORT" "lock = $A/tcp.lock" \
+	mkcgi "$CGI/stormtcp.cgi" "socket = 127.0.0.1:$TPORT" "lock = $A/tcp.lock" \
 	    "$(start_lines perl 2)" "directory = $A" "timeout = 60"
 	out=$("$PY" "$CLIENT" storm "$LU/stormtcp.cgi/x" 100 "$O/stormtcp.txt")
 	echo "   lighttpd TCP storm: $out; starts $(starts)"
@@ -272,7 +215,7 @@ sec1() {
 
 	# Apache (mod_cgid, 32 workers): the same with a unix socket
 	appdir stormap
-	mkcgi stormap "socket = $A/app.sock" "$(start_lines uwsgi 1)" "timeout = 60"
+	mkcgi "$CGI/stormap.cgi" "socket = $A/app.sock" "$(start_lines uwsgi 1)" "timeout = 60"
 	out=$("$PY" "$CLIENT" storm "$AU/stormap.cgi/x" 100 "$O/stormap.txt")
 	echo "   apache unix storm: $out; starts $(starts)"
 	check "R31 apache: 100 concurrent requests to a down uWSGI app: all 200" \
@@ -295,12 +238,12 @@ sec2() {
 		spawn "busy$v" "$PY" "$IT_DIR/ondemand-busy.py" "$sock" "$A/ready"
 		busypid=$SPAWNED
 		wait_file "$A/ready" 10
-		mkcgi "busy$v" "socket = $sock" ${lock:+"$lock"} \
+		mkcgi "$CGI/busy$v.cgi" "socket = $sock" ${lock:+"$lock"} \
 		    "start = echo run >>$A/starts" "start_timeout = 2" "timeout = 10"
 		srv=$LU
 		[ $v = tcp ] && srv=$AU
 		REQ=busy$v
-		req "busy$v" "$srv/busy$v.cgi/x"
+		fetch "busy$v" "$srv/busy$v.cgi/x"
 		echo "   $v: backlog full ($(cat "$A/ready")): HTTP $CODE after $SECS s"
 		check "R30 $v socket with a full backlog (never accepts): 503 after start_timeout=2" \
 		    all 'is503 busy$v' '! lt "$SECS" 1.9 || { WHY="503 after only $SECS s"; false; }'
@@ -314,10 +257,10 @@ sec3() {
 	echo
 	echo "== 3. crash loop (R32, R38) =="
 	appdir crash
-	mkcgi crash "socket = $A/app.sock" "start = echo run >>$A/starts; exit 1" \
+	mkcgi "$CGI/crash.cgi" "socket = $A/app.sock" "start = echo run >>$A/starts; exit 1" \
 	    "start_timeout = 30" "retry_after = 3" "timeout = 10"
 	REQ=crash1
-	req crash1 "$LU/crash.cgi/x"
+	fetch crash1 "$LU/crash.cgi/x"
 	t1=$(date +%s)
 	echo "   start exits 1: HTTP $CODE after $SECS s, Retry-After $RA"
 	check "R38 lighttpd: start exits 1: 503 at once (< 3 s, start_timeout 30)" \
@@ -328,7 +271,7 @@ sec3() {
 	    'e=$(cut -d" " -f1 "$A/app.sock.lock"); [ $((e - t1)) -le 1 ] && [ $((t1 - e)) -le 5 ] || { WHY="epoch $e, now $t1"; false; }'
 	check "R38 start ran once" nstarts 1
 	REQ=crash2
-	req crash2 "$AU/crash.cgi/x"
+	fetch crash2 "$AU/crash.cgi/x"
 	echo "   inside retry_after: HTTP $CODE after $SECS s, Retry-After $RA"
 	check "R32 apache: inside retry_after: 503 at once, Retry-After 1..3" \
 	    all 'is503 crash2' 'fast 3' '[ "$RA" -le 3 ] || { WHY="Retry-After $RA"; false; }'
@@ -340,25 +283,25 @@ sec3() {
 		n=$((n - 1))
 	done
 	REQ=crash3
-	req crash3 "$LU/crash.cgi/x"
+	fetch crash3 "$LU/crash.cgi/x"
 	check "R32 after retry_after: start tried again (503, start ran twice, Retry-After 3)" \
 	    all 'is503 crash3' 'nstarts 2' 'eq "$RA" 3'
 
 	# killed by a signal
 	appdir crashsig
-	mkcgi crashsig "socket = $A/app.sock" "start = echo run >>$A/starts; kill -9 \$\$" \
+	mkcgi "$CGI/crashsig.cgi" "socket = $A/app.sock" "start = echo run >>$A/starts; kill -9 \$\$" \
 	    "start_timeout = 30" "retry_after = 30"
 	REQ=crashsig
-	req crashsig "$AU/crashsig.cgi/x"
+	fetch crashsig "$AU/crashsig.cgi/x"
 	check "R38 apache: start killed by SIGKILL: 503 at once, failed recorded" \
 	    all 'is503 crashsig' 'fast 3' 'nstarts 1' \
 	    'has "$A/app.sock.lock" "^[0-9]+ failed [0-9]+\$"'
 
 	# daemonizing start: exits 0 at once, the app binds 1 s later
 	appdir daemon
-	mkcgi daemon "socket = $A/app.sock" "$(start_lines daemon 1)"
+	mkcgi "$CGI/daemon.cgi" "socket = $A/app.sock" "$(start_lines daemon 1)"
 	REQ=daemon
-	req daemon "$LU/daemon.cgi/x"
+	fetch daemon "$LU/daemon.cgi/x"
 	check "R38 lighttpd: start exits 0 at once, app binds 1 s later: wait goes on, 200" \
 	    all 'code_is 200' 'has "$O/daemon.body" "^perl [0-9]+"' 'nstarts 1' \
 	    'has "$A/app.sock.lock" "^[0-9]+ started [0-9]+\$"'
@@ -366,7 +309,7 @@ sec3() {
 
 	# a slow failing start under a storm: runs once, everybody gets 503
 	appdir crashstorm
-	mkcgi crashstorm "socket = $A/app.sock" "start = echo run >>$A/starts; sleep 2; exit 1" \
+	mkcgi "$CGI/crashstorm.cgi" "socket = $A/app.sock" "start = echo run >>$A/starts; sleep 2; exit 1" \
 	    "start_timeout = 30" "retry_after = 30"
 	out=$("$PY" "$CLIENT" storm "$LU/crashstorm.cgi/x" 30 "$O/crashstorm.txt")
 	echo "   failing start (2 s) under 30 concurrent requests: $out"
@@ -375,10 +318,10 @@ sec3() {
 
 	# the log file cannot be opened: the start fails (fast), one stderr line
 	appdir nolog
-	mkcgi nolog "socket = $A/app.sock" "start = echo run >>$A/starts" \
+	mkcgi "$CGI/nolog.cgi" "socket = $A/app.sock" "start = echo run >>$A/starts" \
 	    "log = $A/no/such/dir/start.log"
-	timeout 60 env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
-	    SCRIPT_NAME=/cgi-bin/nolog.cgi "$CGI/nolog.cgi" >"$O/nolog.out" 2>"$O/nolog.err"
+	cgi_run REQUEST_METHOD=GET SCRIPT_NAME=/cgi-bin/nolog.cgi "$CGI/nolog.cgi" \
+	    >"$O/nolog.out" 2>"$O/nolog.err"
 	rc=$?
 	check "R38 direct: log cannot be opened: 503, start never ran, exit non-zero" \
 	    all 'has "$O/nolog.out" "^Status: 503 "' 'nstarts 0' '[ "$rc" != 0 ]'
@@ -388,15 +331,15 @@ sec3() {
 
 	# a start that exits 0 but never binds: times out, a failed start too
 	appdir tmout
-	mkcgi tmout "socket = $A/app.sock" "start = echo run >>$A/starts" \
+	mkcgi "$CGI/tmout.cgi" "socket = $A/app.sock" "start = echo run >>$A/starts" \
 	    "start_timeout = 2" "retry_after = 30"
 	REQ=tmout1
-	req tmout1 "$LU/tmout.cgi/x"
+	fetch tmout1 "$LU/tmout.cgi/x"
 	check "R38 lighttpd: start exits 0, never binds, start_timeout 2: 503 after it, failed recorded" \
 	    all 'is503 tmout1' '! lt "$SECS" 1.9 || { WHY="503 after only $SECS s"; false; }' \
 	    'nstarts 1' 'has "$A/app.sock.lock" "^[0-9]+ failed [0-9]+\$"'
 	REQ=tmout2
-	req tmout2 "$AU/tmout.cgi/x"
+	fetch tmout2 "$AU/tmout.cgi/x"
 	check "R32 apache: after a timed-out start, inside retry_after: 503 at once, no start" \
 	    all 'is503 tmout2' 'fast 3' 'nstarts 1'
 
@@ -410,9 +353,9 @@ time.sleep(60)' "$A/app.sock.lock" "$A/held" </dev/null >/dev/null 2>&1 &
 	holder=$!
 	PIDS+=("$holder")
 	wait_file "$A/held" 10
-	mkcgi lockheld "socket = $A/app.sock" "start = echo run >>$A/starts" "start_timeout = 2"
+	mkcgi "$CGI/lockheld.cgi" "socket = $A/app.sock" "start = echo run >>$A/starts" "start_timeout = 2"
 	REQ=lockheld
-	req lockheld "$LU/lockheld.cgi/x"
+	fetch lockheld "$LU/lockheld.cgi/x"
 	check "R31 lighttpd: lock held elsewhere past start_timeout=2: 503 after waiting, start never ran" \
 	    all 'is503 lockheld' '! lt "$SECS" 1.9 || { WHY="503 after only $SECS s"; false; }' 'nstarts 0'
 	stop "$holder"
@@ -422,9 +365,9 @@ time.sleep(60)' "$A/app.sock.lock" "$A/held" </dev/null >/dev/null 2>&1 &
 	echo target >"$A/target"
 	chmod 666 "$A/target"
 	ln -s target "$A/app.sock.lock"
-	mkcgi locklink "socket = $A/app.sock" "start = echo run >>$A/starts"
+	mkcgi "$CGI/locklink.cgi" "socket = $A/app.sock" "start = echo run >>$A/starts"
 	REQ=locklink
-	req locklink "$AU/locklink.cgi/x"
+	fetch locklink "$AU/locklink.cgi/x"
 	check "R31 apache: lock path is a symlink: not followed, 500, target untouched, no start" \
 	    all 'code_is 500' 'eq "$(cat "$A/target")" target' 'nstarts 0'
 }
@@ -434,16 +377,16 @@ sec4() {
 	echo
 	echo "== 4. stale socket (R33) =="
 	appdir stale
-	mkcgi stale "socket = $A/app.sock" "$(start_lines uwsgi 0)"
+	mkcgi "$CGI/stale.cgi" "socket = $A/app.sock" "$(start_lines uwsgi 0)"
 	REQ=stale0
-	req stale0 "$LU/stale.cgi/x"
+	fetch stale0 "$LU/stale.cgi/x"
 	check "R33 (setup) lighttpd woke the app: 200" code_is 200
 	apid=$(cat "$A/app.pid")
 	kill -KILL "$apid"
 	wait_gone "$apid" 10
 	check "R33 (setup) the app killed -9 left its socket file" test -S "$A/app.sock"
 	REQ=stale
-	req stale "$AU/stale.cgi/x"
+	fetch stale "$AU/stale.cgi/x"
 	check "R33 apache: stale socket removed, app started again: 200, start ran twice" \
 	    all 'code_is 200' 'nstarts 2' \
 	    'n=$(cat "$A/app.pid"); [ "$n" != "$apid" ] && has "$O/stale.body" "^uwsgi $n\$"'
@@ -453,9 +396,9 @@ sec4() {
 	appdir regfile
 	echo precious >"$A/app.sock"
 	chmod 666 "$A/app.sock"
-	mkcgi regfile "socket = $A/app.sock" "$(start_lines perl 0)"
+	mkcgi "$CGI/regfile.cgi" "socket = $A/app.sock" "$(start_lines perl 0)"
 	REQ=regfile
-	req regfile "$LU/regfile.cgi/x"
+	fetch regfile "$LU/regfile.cgi/x"
 	check "R33 lighttpd: a regular file at the socket path: start fails, 503 at once" \
 	    all 'is503 regfile' 'fast 3' 'nstarts 1'
 	check "R33 the regular file at the socket path is not removed" \
@@ -466,9 +409,9 @@ sec4() {
 	"$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$A/target.sock"
 	chmod 666 "$A/target.sock"
 	ln -s target.sock "$A/app.sock"
-	mkcgi symlink "socket = $A/app.sock" "$(start_lines perl 0)"
+	mkcgi "$CGI/symlink.cgi" "socket = $A/app.sock" "$(start_lines perl 0)"
 	REQ=symlink
-	req symlink "$AU/symlink.cgi/x"
+	fetch symlink "$AU/symlink.cgi/x"
 	check "R33 apache: a symlink to a stale socket at the path is not removed, nor its target" \
 	    all 'is503 symlink' 'test -L "$A/app.sock"' 'test -S "$A/target.sock"' 'nstarts 1'
 }
@@ -478,12 +421,12 @@ sec5() {
 	echo
 	echo "== 5. fd hygiene (R35) =="
 	appdir sloppy
-	mkcgi sloppy "socket = $A/app.sock" "$(start_lines sloppy 0)" "start_timeout = 30"
+	mkcgi "$CGI/sloppy.cgi" "socket = $A/app.sock" "$(start_lines sloppy 0)" "start_timeout = 30"
 	for srv in lighttpd apache; do
 		u=$LU
 		[ $srv = apache ] && u=$AU
 		REQ=sloppy-$srv
-		req "sloppy-$srv" "$u/sloppy.cgi/x" --max-time 20
+		fetch "sloppy-$srv" "$u/sloppy.cgi/x" --max-time 20
 		apid=$(cat "$A/app.pid" 2>/dev/null)
 		check "R35 $srv: start 'uwsgi ... &' (no redirection): request completes promptly, 200" \
 		    all 'code_is 200' 'fast 10' 'has "$O/sloppy-$srv.body" "^uwsgi $apid\$"'
@@ -505,7 +448,7 @@ sec6() {
 	echo
 	echo "== 6. clean environment and signals (R36, R37) =="
 	appdir env
-	mkcgi env "socket = $A/app.sock" "$(start_lines perl 0)" \
+	mkcgi "$CGI/env.cgi" "socket = $A/app.sock" "$(start_lines perl 0)" \
 	    "env = FROM_CONFIG=yes it is" "env = PATH=/opt/od/bin:/usr/bin:/bin" "env = SECOND=2"
 	for srv in lighttpd apache; do
 		u=$LU
@@ -513,7 +456,7 @@ sec6() {
 		kill_app "$A"
 		rm -f "$A"/app-env.* "$A"/app-status.*
 		REQ=env-$srv
-		req "env-$srv" "$u/env.cgi/some/path?qs=QUERYSECRET&x=1" \
+		fetch "env-$srv" "$u/env.cgi/some/path?qs=QUERYSECRET&x=1" \
 		    -H 'Cookie: sid=COOKIESECRET' -H 'Authorization: Basic QVVUSFNFQ1JFVDpwdw==' \
 		    -H 'X-Custom: HEADERSECRET' -A 'AGENTSECRET' -e 'http://REFERERSECRET/'
 		apid=$(cat "$A/app.pid" 2>/dev/null)
@@ -540,9 +483,9 @@ sec6() {
 	done
 	# a socket path relative to the config file: CGI2SCGI_SOCKET absolute
 	appdir relsock
-	mkcgi relsock "socket = ../a/relsock/app.sock" "$(start_lines perl 0)"
+	mkcgi "$CGI/relsock.cgi" "socket = ../a/relsock/app.sock" "$(start_lines perl 0)"
 	REQ=relsock
-	req relsock "$LU/relsock.cgi/x"
+	fetch relsock "$LU/relsock.cgi/x"
 	v=$(sed -n 's/^CGI2SCGI_SOCKET=//p' "$A"/start-env.* 2>/dev/null | head -1)
 	check "R36/R4 lighttpd: socket relative to the config file: 200, CGI2SCGI_SOCKET absolute, same file" \
 	    all 'code_is 200' 'case $v in /*) ;; *) WHY="CGI2SCGI_SOCKET=$v"; false ;; esac' \
@@ -552,7 +495,7 @@ sec6() {
 	# direct, as a CGI whose caller ignores SIGPIPE/SIGHUP and blocks signals,
 	# with every kept variable set and some that must not pass
 	appdir envdirect
-	mkcgi envdirect "socket = $A/app.sock" "$(start_lines perl 0)"
+	mkcgi "$CGI/envdirect.cgi" "socket = $A/app.sock" "$(start_lines perl 0)"
 	timeout 60 env -i GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
 	    SCRIPT_NAME=/cgi-bin/envdirect.cgi PATH_INFO=/x QUERY_STRING=a=QSECRET \
 	    HTTP_COOKIE=c=CSECRET HTTP_AUTHORIZATION='Basic ASECRET' REMOTE_ADDR=127.0.0.1 \
@@ -588,9 +531,9 @@ sec7() {
 	echo
 	echo "== 7. detached and killable (R34, R40) =="
 	appdir detach
-	mkcgi detach "socket = $A/app.sock" "$(start_lines uwsgi 0)"
+	mkcgi "$CGI/detach.cgi" "socket = $A/app.sock" "$(start_lines uwsgi 0)"
 	REQ=detach1
-	req detach1 "$LU/detach.cgi/x"
+	fetch detach1 "$LU/detach.cgi/x"
 	apid=$(cat "$A/app.pid" 2>/dev/null)
 	check "R34 (setup) lighttpd started the app: 200" code_is 200
 	lsid=$(sid_of "$LIGHTTPD_PID")
@@ -600,7 +543,7 @@ sec7() {
 	sleep 1
 	check "R34 lighttpd stopped (by pid): the app it woke is still alive" alive "$apid"
 	REQ=detach2
-	req detach2 "$AU/detach.cgi/x"
+	fetch detach2 "$AU/detach.cgi/x"
 	check "R34 the surviving app serves Apache: 200, no new start" \
 	    all 'code_is 200' 'has "$O/detach2.body" "^uwsgi $apid\$"' 'nstarts 1'
 	start_lighttpd "$LPORT" || exit 1
@@ -608,9 +551,9 @@ sec7() {
 
 	# the same with Apache (mod_cgid) stopped
 	appdir detachap
-	mkcgi detachap "socket = $A/app.sock" "$(start_lines uwsgi 0)"
+	mkcgi "$CGI/detachap.cgi" "socket = $A/app.sock" "$(start_lines uwsgi 0)"
 	REQ=detachap
-	req detachap "$AU/detachap.cgi/x"
+	fetch detachap "$AU/detachap.cgi/x"
 	apid=$(cat "$A/app.pid" 2>/dev/null)
 	check "R34 (setup) apache started the app: 200" code_is 200
 	stop "$APACHE_PID"
@@ -618,7 +561,7 @@ sec7() {
 	check "R34 apache stopped (by pid): the app it woke is still alive" alive "$apid"
 	start_apache "$APORT" || exit 1
 	REQ=detachap2
-	req detachap2 "$LU/detachap.cgi/x"
+	fetch detachap2 "$LU/detachap.cgi/x"
 	check "R34 the app that outlived apache serves lighttpd: 200, no new start" \
 	    all 'code_is 200' 'has "$O/detachap2.body" "^uwsgi $apid\$"' 'nstarts 1'
 	kill_app "$A"
@@ -631,7 +574,7 @@ sec7() {
 	# had time to bind, one app serves the socket (a second uWSGI binding
 	# the same path leaves the first one orphaned on an unlinked inode).
 	appdir killed
-	mkcgi killed "socket = $A/app.sock" "$(start_lines uwsgi 3)"
+	mkcgi "$CGI/killed.cgi" "socket = $A/app.sock" "$(start_lines uwsgi 3)"
 	curl -sS --max-time 60 -o "$O/killed1.body" -w '%{http_code}' "$LU/killed.cgi/x" \
 	    >"$O/killed1.code" 2>"$O/killed1.curl" &
 	cpid=$!
@@ -646,7 +589,7 @@ sec7() {
 	wait "$cpid"
 	t0=$(date +%s.%N)
 	REQ=killed2
-	req killed2 "$LU/killed.cgi/x"
+	fetch killed2 "$LU/killed.cgi/x"
 	n2=$(starts)
 	echo "   next request: HTTP $CODE after $SECS s; start ran $n2 time(s); first start began $(awk '{print $2}' "$A/starts" | head -1), next request at $t0"
 	check "R40 the next request (first start still sleeping) succeeds: 200" code_is 200
@@ -676,7 +619,7 @@ sec8() {
 	echo
 	echo "== 8. chaos: 20 req/s for 30 s, app SIGKILLed 5 times (R31, R33) =="
 	appdir chaos
-	mkcgi chaos "socket = $A/app.sock" "$(start_lines uwsgi 0)" "timeout = 30"
+	mkcgi "$CGI/chaos.cgi" "socket = $A/app.sock" "$(start_lines uwsgi 0)" "timeout = 30"
 	out=$("$PY" "$CLIENT" chaos "$LU/chaos.cgi/x" 20 30 5 "$A/app.pid" "$O/chaos.txt")
 	echo "   chaos: $out; starts $(starts)"
 	set -- $(echo "$out" | grep '^requests ')
@@ -697,8 +640,7 @@ sec9() {
 	echo
 	echo "== 9. --start from a shell (R6) =="
 	appdir cli
-	{ echo "#!$L"; echo "socket = $A/app.sock"; start_lines uwsgi 0; } >"$A/app.cgi"
-	chmod 755 "$A/app.cgi"
+	mkcgi "$A/app.cgi" "socket = $A/app.sock" "$(start_lines uwsgi 0)"
 	(cd "$A" && env -u GATEWAY_INTERFACE timeout 60 ./app.cgi --start) >"$O/cli1.out" 2>"$O/cli1.err"
 	rc=$?
 	check "R6 ./app.cgi --start: exit 0, 'app: accepting', start ran once" \
@@ -715,8 +657,7 @@ sec9() {
 	check "R6 cgi2scgi --start CONFIG after kill -9: exit 0, stale socket replaced, start ran twice" \
 	    all 'eq "$rc" 0' 'eq "$(cat "$O/cli3.out")" "app: accepting"' 'nstarts 2'
 	kill_app "$A"
-	{ echo "#!$L"; echo "socket = $A/fail.sock"; echo "start = exit 1"; } >"$A/fail.cgi"
-	chmod 755 "$A/fail.cgi"
+	mkcgi "$A/fail.cgi" "socket = $A/fail.sock" "start = exit 1"
 	(cd "$A" && env -u GATEWAY_INTERFACE timeout 60 ./fail.cgi --start) >"$O/cli4.out" 2>"$O/cli4.err"
 	rc=$?
 	check "R6 ./fail.cgi --start whose start exits 1: exit 1, one 'cgi2scgi: FILE: ...' line" \
@@ -724,8 +665,7 @@ sec9() {
 	    'has "$O/cli4.err" "^cgi2scgi: (\./)?fail\.cgi: "' '! grep -q "^app: accepting" "$O/cli4.out"' 
 	# a relative config path, a relative socket: resolved from the config
 	appdir clirel
-	{ echo "#!$L"; echo "socket = app.sock"; start_lines uwsgi 0; } >"$A/app.cgi"
-	chmod 755 "$A/app.cgi"
+	mkcgi "$A/app.cgi" "socket = app.sock" "$(start_lines uwsgi 0)"
 	(cd "$T" && env -u GATEWAY_INTERFACE timeout 60 a/clirel/app.cgi --start) \
 	    >"$O/cli6.out" 2>"$O/cli6.err"
 	rc=$?
@@ -737,7 +677,7 @@ sec9() {
 
 	# --start (as www-data) racing 20 web requests: one start
 	appdir clirace
-	mkcgi clirace "socket = $A/app.sock" "$(start_lines uwsgi 1)"
+	mkcgi "$CGI/clirace.cgi" "socket = $A/app.sock" "$(start_lines uwsgi 1)"
 	"$PY" "$CLIENT" storm "$LU/clirace.cgi/x" 20 "$O/clirace.txt" >"$O/clirace.sum" &
 	cpid=$!
 	env -u GATEWAY_INTERFACE timeout 60 setpriv --reuid=33 --regid=33 --clear-groups \
@@ -754,7 +694,7 @@ sec10() {
 	echo
 	echo "== cold start: app bound -> first connection accepted (R39, R53) =="
 	appdir cold
-	mkcgi cold "socket = $A/app.sock" "$(start_lines perl 0.5)"
+	mkcgi "$CGI/cold.cgi" "socket = $A/app.sock" "$(start_lines perl 0.5)"
 	for i in 1 2 3 4 5; do
 		r=$("$PY" "$CLIENT" get "$LU/cold.cgi/x")
 		[ "${r% *}" = 200 ] || echo "   cold start $i: HTTP ${r% *}"
@@ -777,8 +717,8 @@ for n in 1 2 3 4 5 6 7 8 9 10; do
 	case " ${ONLY:-1 2 3 4 5 6 7 8 9 10} " in *" $n "*) "sec$n" ;; esac
 done
 echo
-check "no launcher left running" no_launchers 10
+check "no launcher left running" no_launchers_left 10
 stop "$LIGHTTPD_PID"
 stop "$APACHE_PID"
-echo "($(($(date +%s) - started)) s)"
+elapsed
 summary

@@ -11,48 +11,29 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 . "$IT_DIR/servers.sh"
 
-BIN=${1:-./cgi2scgi}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
-if [ ! -x "$BIN" ]; then
-	echo "no executable binary at $BIN" >&2
-	exit 2
-fi
-
-if [ "$(id -u)" != 0 ]; then
-	echo "run as root: the servers run the CGIs as www-data" >&2
-	exit 2
-fi
+it_bin "${1:-}"
+need_root "the servers run the CGIs as www-data"
 need_pkg lighttpd apache2 uwsgi uwsgi-plugin-python3 curl python3 || exit 2
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-started=$(date +%s)
 
 mk_tree
+own_launcher			# L: the launcher, as shebang lines name it
 O=$T/out			# responses and outputs of the checks
 E=$T/expect			# expected bytes
 R=$T/run			# sockets
 CGI=$T/cgi-bin
-mkdir -p "$T/bin" "$R" "$CGI" "$T/www/ht" "$T/log" "$T/data" "$O" "$E" "$T/conf"
-chmod 755 "$T/bin" "$R" "$CGI" "$T/www" "$T/www/ht" "$T/data" "$T/conf"
+mkdir -p "$R" "$CGI" "$T/www/ht" "$T/log" "$T/data" "$O" "$E" "$T/conf"
+chmod 755 "$R" "$CGI" "$T/www" "$T/www/ht" "$T/data" "$T/conf"
 chmod 777 "$T/log"
 # helpers run by www-data (start command, app) must be readable by it,
 # wherever the repository lives
-mkdir -p "$T/it"
-cp "$IT_DIR/echo.py" "$IT_DIR/start-echo.sh" "$T/it/"
-chmod 755 "$T/it" "$T/it/start-echo.sh"
-chmod 644 "$T/it/echo.py"
-cp "$BIN" "$T/bin/cgi2scgi"
-L=$T/bin/cgi2scgi			# the launcher, as shebang lines name it
+it_copy 644 echo.py
+it_copy 755 start-echo.sh
 cp "$BIN" "$CGI/cgi2scgi"		# the bare binary in cgi-bin (R3)
-chmod 755 "$L" "$CGI/cgi2scgi"
-LAUNCHER_EXES=("$L" "$CGI/cgi2scgi")
+chmod 755 "$CGI/cgi2scgi"
+LAUNCHER_EXES+=("$CGI/cgi2scgi")
 
 # ---- expected error responses (R20) -----------------------------------------
-for r in "400 Bad Request" "500 Internal Server Error" "502 Bad Gateway" \
-    "503 Service Unavailable" "504 Gateway Timeout"; do
-	printf 'Status: %s\r\nContent-Type: text/plain\r\n\r\n%s\n' "$r" "$r" \
-	    >"$E/${r%% *}"
-	printf '%s\n' "$r" >"$E/${r%% *}.body"
-done
+error_bodies "$E"
 printf 'Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nhello from raw\n' \
     >"$E/hello"
 
@@ -66,21 +47,11 @@ D=$T/data
 head -c 1048576 /dev/urandom >"$D/1M"
 head -c 52428800 /dev/urandom >"$D/50M"
 head -c 300000 /dev/urandom >"$D/300k"
-for f in empty 1M 50M 300k; do
-	echo "$(stat -c %s "$D/$f") $(sha256sum <"$D/$f" | cut -d' ' -f1)" \
-	    >"$E/sha-$f"
-done
+expect_sha empty 1M 50M 300k
 BIG=104857600
 BIGSHA=$("$PY" "$IT_DIR/bigsha.py" $BIG)
 
 # ---- CGI scripts (shebang configs) -------------------------------------------
-# mkcgi FILE LINE...: "#!launcher" then the lines, executable
-mkcgi() {
-	local f=$1
-	shift
-	{ echo "#!$L"; printf '%s\n' "$@"; } >"$f"
-	chmod 755 "$f"
-}
 mkcgi "$CGI/app.cgi" "socket = $R/echo.sock" "timeout = 30"
 mkcgi "$CGI/raw.cgi" "socket = $R/raw.sock" "timeout = 2"
 mkcgi "$CGI/nph-raw.cgi" "socket = $R/raw.sock" "timeout = 2"
@@ -124,55 +95,10 @@ start_raw trap "$R/trap.sock" || exit 1
 start_lighttpd "$LPORT" || exit 1
 start_apache "$APORT" || exit 1
 RAWLOG=$T/log/raw.events
-TRAPLOG=$T/log/trap.events
+TRAPLOG=$T/log/trap.events	# trap_mark/trap_same (lib.sh) count its lines
 echo "servers up: lighttpd :$LPORT, apache :$APORT, uwsgi, rawscgi"
 
 # ---- helpers for the checks ----------------------------------------------------
-
-# cgi NAME [VAR=value...] -- CMD...: run CMD as a CGI would be run, with a
-# clean environment; stdin from $STDIN (default /dev/null); stdout in
-# $O/NAME.out, stderr in $O/NAME.err, exit status in RC
-cgi() {
-	local n=$1 envs=()
-	shift
-	while [ "$1" != -- ]; do
-		envs+=("$1")
-		shift
-	done
-	shift
-	timeout 60 env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
-	    SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=GET SERVER_NAME=localhost \
-	    SERVER_PORT=80 REMOTE_ADDR=127.0.0.1 SCRIPT_NAME=/cgi-bin/t.cgi \
-	    "${envs[@]}" "$@" <"${STDIN:-/dev/null}" >"$O/$n.out" 2>"$O/$n.err"
-	RC=$?
-}
-
-# fetch NAME URL [curl args...]: body in $O/NAME.body, headers in
-# $O/NAME.hdr, status in CODE
-fetch() {
-	local n=$1 u=$2
-	shift 2
-	CODE=$(curl -sS --max-time 120 -o "$O/$n.body" -D "$O/$n.hdr" \
-	    -w '%{http_code}' "$@" "$u" 2>"$O/$n.curl")
-	CURLRC=$?
-}
-
-# curl got a complete response (exit 0)
-complete() {
-	[ "$CURLRC" = 0 ] && return 0
-	WHY="curl exit $CURLRC: $(head -c 200 "$O/$1.curl")"
-	return 1
-}
-
-trap_count() { grep -c '^conn' "$TRAPLOG" 2>/dev/null; }
-trap_mark() { TRAP0=$(trap_count); }
-trap_same() {
-	local n
-	n=$(trap_count)
-	[ "$n" = "$TRAP0" ] && return 0
-	WHY="the trap listener got $((n - TRAP0)) connection(s)"
-	return 1
-}
 
 # the launcher exited non-zero, with exactly one "cgi2scgi: " line on stderr
 one_line_err() {	# NAME
@@ -208,25 +134,6 @@ errlog() {	# SERVER ERE
 	return 1
 }
 
-no_launchers_left() {	# SECONDS
-	local n=$(($1 * 10)) left
-	while [ "$n" -gt 0 ]; do
-		left=$(pids_of_exe "${LAUNCHER_EXES[@]}")
-		[ -z "$left" ] && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	WHY="launcher processes still running: $(for p in $left; do
-	    tr '\0' ' ' </proc/$p/cmdline; echo -n "(pid $p) "; done)"
-	return 1
-}
-
-stream_ok() {	# NAME: httpc.py stream succeeded (RC)
-	[ "$RC" = 0 ] && return 0
-	WHY=$(head -c 300 "$O/$1.out")
-	return 1
-}
-
 # count_ok ID CL MAX: rawscgi /count saw CONTENT_LENGTH CL, at most MAX bytes
 # (what the client really sent), then EOF: short, never padded (R14)
 count_ok() {
@@ -243,8 +150,6 @@ count_ok() {
 	WHY="want a short body (<= $3 bytes, eof=1): $line"
 	return 1
 }
-
-env_line() { grep -qxF -- "$2" "$O/$1.body" || { WHY="no line [$2] in $1"; return 1; }; }
 
 # ======================================================================
 echo
@@ -360,13 +265,18 @@ check "R21 error bodies name no path or value (stderr does)" \
     all 'WHY=$(grep -l -e "$T" -e 2x -e bogus -e nowhere $O/bad-len-*.out $O/r20-*.out); [ -z "$WHY" ]' \
     'has $O/r20-enoent.err "nothing.sock|refused.cgi"'
 
+# post_50M NAME SCRIPT: SCRIPT, direct, POSTing $D/50M to /early; stdout
+# $O/NAME.out, stderr $O/NAME.err, exit status RC, the writer's in $O/NAME.writer
+post_50M() {
+	( cat "$D/50M"; echo $? >"$O/$1.writer" ) |
+	    cgi_run CONTENT_LENGTH=52428800 REQUEST_METHOD=POST PATH_INFO=/early \
+	    "$2" >"$O/$1.out" 2>"$O/$1.err"
+	RC=$?
+}
+
 # R12 direct: early answer, app closes without reading: answer relayed, the
 # rest of the declared body is read (the writer of stdin is not cut off)
-( cat "$D/50M"; echo $? >"$O/r12-direct.writer" ) |
-    timeout 60 env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
-    CONTENT_LENGTH=52428800 REQUEST_METHOD=POST PATH_INFO=/early \
-    "$CGI/raw.cgi" >"$O/r12-direct.out" 2>"$O/r12-direct.err"
-RC=$?
+post_50M r12-direct "$CGI/raw.cgi"
 printf 'Status: 413 Request Entity Too Large\r\nContent-Type: text/plain\r\n\r\ntoo large\n' \
     >"$E/r12"
 check "R12 early 413, app closes unread: answer relayed, whole body drained, exit 0" \
@@ -379,8 +289,7 @@ mkfifo "$T/idle.fifo"
 idle_writer=$!
 PIDS+=("$idle_writer")
 idle_t0=$(date +%s)
-timeout 60 env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
-    CONTENT_LENGTH=52428800 REQUEST_METHOD=POST PATH_INFO=/early-linger \
+cgi_run CONTENT_LENGTH=52428800 REQUEST_METHOD=POST PATH_INFO=/early-linger \
     QUERY_STRING=id=direct "$CGI/raw.cgi" <"$T/idle.fifo" >"$O/r12-idle.out" \
     2>"$O/r12-idle.err"
 idle_rc=$?
@@ -389,11 +298,7 @@ stop "$idle_writer"
 check "R12 early answer relayed, then idle stdin: launcher gives up after timeout, not at EOF" \
     all 'has $O/r12-idle.out "^too large\$"' \
     '[ $((idle_t1 - idle_t0)) -lt 15 ] || { WHY="launcher ran $((idle_t1 - idle_t0)) s (rc $idle_rc)"; false; }'
-( cat "$D/50M"; echo $? >"$O/r12-uwsgi.writer" ) |
-    timeout 60 env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
-    CONTENT_LENGTH=52428800 REQUEST_METHOD=POST PATH_INFO=/early \
-    "$CGI/app.cgi" >"$O/r12-uwsgi.out" 2>"$O/r12-uwsgi.err"
-RC=$?
+post_50M r12-uwsgi "$CGI/app.cgi"
 check "R12 early 413 from uWSGI: answer relayed, whole body drained, exit 0" \
     all 'has $O/r12-uwsgi.out "^Status: 413"' 'eq "$(cat $O/r12-uwsgi.writer)" 0' \
     'eq "$RC" 0'
@@ -497,7 +402,7 @@ check "R14 stdin short of CONTENT_LENGTH: app sees EOF after <= 300000 bytes, ex
     all '[ "$RC" != 0 ] && [ "$RC" != 124 ]' \
     'count_ok direct-short 1000000 300000'
 # R14: stdout closed while relaying: the launcher stops, SIGPIPE never kills it
-( timeout 30 env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
+( CGI_TIMEOUT=30 cgi_run \
     "CGI2SCGI_SOCKET=$R/raw.sock" PATH_INFO=/endless QUERY_STRING=id=direct-epipe \
     "$L" </dev/null 2>"$O/r14-epipe.err"; echo $? >"$O/r14-epipe.rc" ) |
     head -c 200000 >/dev/null
@@ -576,9 +481,7 @@ for S in lighttpd apache; do
 	    all 'eq "$CODE" 200' 'env_line $S-chunked-env CONTENT_LENGTH=1048576' \
 	    'hasnt $O/$S-chunked-env.body "^HTTP_TRANSFER_ENCODING="'
 
-	"$PY" "$IT_DIR/httpc.py" stream $P "/cgi-bin/app.cgi/stream?f=$O/flag-$S" \
-	    "$O/flag-$S" >"$O/$S-stream.out" 2>&1
-	RC=$?
+	http_stream $S $P /cgi-bin/app.cgi/stream
 	check "R15 $S: first chunk reaches the client before the second is sent" \
 	    stream_ok $S-stream
 
@@ -689,23 +592,12 @@ mkcgi "$CGI/nolock.cgi" "socket = $ST/nolock.sock" "start = true" \
 mkcgi "$CGI/eacces.cgi" "socket = $ST/eacces.sock" \
     "start = echo run >>$ST/eacces-starts" "start_timeout = 2"
 mkcgi "$CGI/tcpnolock.cgi" "socket = 127.0.0.1:$DEADPORT" "start = true"
-starts() { cat "$1" 2>/dev/null | wc -l; }
 
 # R31: many requests while the app is down: start runs once, all served
-cpids=()
-for i in 1 2 3 4 5 6; do
-	curl -sS --max-time 60 -o "$O/start-$i.body" -w '%{http_code}' \
-	    "http://127.0.0.1:$LPORT/cgi-bin/start.cgi/env?n=$i" >"$O/start-$i.code" \
-	    2>"$O/start-$i.curl" &
-	cpids+=($!)
-done
-for p in "${cpids[@]}"; do
-	wait "$p"
-done
-codes=$(cat "$O"/start-[1-6].code | tr -d '\n')
-check "R31 lighttpd: 6 concurrent requests to a down app: all served" eq "$codes" 200200200200200200
+fetch_many 6 start "http://127.0.0.1:$LPORT/cgi-bin/start.cgi/env?n=@i@"
+check "R31 lighttpd: 6 concurrent requests to a down app: all served" eq "$CODES" 200200200200200200
 check "R31 lighttpd: 6 concurrent requests to a down app: start ran once" \
-    eq "$(starts "$ST/starts")" 1
+    eq "$(nlines "$ST/starts")" 1
 check "R32 lock file holds 'EPOCH started PID'" \
     has "$ST/echo.sock.lock" '^[0-9]+ started [0-9]+$'
 envf=$(ls "$ST"/start-env.* 2>/dev/null | head -1)
@@ -733,24 +625,24 @@ fi
 check "R33 (setup) the killed app left its socket file" test -S "$ST/echo.sock"
 fetch start-again "http://127.0.0.1:$APORT/cgi-bin/start.cgi/env?again"
 check "R33 apache: after kill -9 of the app, stale socket removed, app started again" \
-    all 'eq "$CODE" 200' 'eq "$(starts $ST/starts)" 2'
+    all 'eq "$CODE" 200' 'eq "$(nlines $ST/starts)" 2'
 sleep 1
 fetch start-alive "http://127.0.0.1:$APORT/cgi-bin/start.cgi/env?alive"
 check "R34 apache: the app outlives the request that started it (no new start)" \
-    all 'eq "$CODE" 200' 'eq "$(starts $ST/starts)" 2'
+    all 'eq "$CODE" 200' 'eq "$(nlines $ST/starts)" 2'
 
 # R32/R38: a failing start gives 503 at once, then none inside retry_after
 fetch fail1 "http://127.0.0.1:$LPORT/cgi-bin/fail.cgi/env" --max-time 20
 ra=$(sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$O/fail1.hdr")
 check "R38 lighttpd: start exiting 3 gives 503 at once, Retry-After 1..30" \
     all 'eq "$CODE" 503' 'same_file $O/fail1.body $E/503.body' \
-    '[ -n "$ra" ] && [ "$ra" -ge 1 ] && [ "$ra" -le 30 ]' 'eq "$(starts $ST/fail-starts)" 1'
+    '[ -n "$ra" ] && [ "$ra" -ge 1 ] && [ "$ra" -le 30 ]' 'eq "$(nlines $ST/fail-starts)" 1'
 check "R32 lock file of a failed start holds 'EPOCH failed PID'" \
     has "$ST/fail.sock.lock" '^[0-9]+ failed [0-9]+$'
 fetch fail2 "http://127.0.0.1:$APORT/cgi-bin/fail.cgi/env" --max-time 20
 check "R32 apache: inside retry_after: 503 and no new start" \
     all 'eq "$CODE" 503' 'has $O/fail2.hdr "^[Rr]etry-[Aa]fter: [0-9]+"' \
-    'eq "$(starts $ST/fail-starts)" 1'
+    'eq "$(nlines $ST/fail-starts)" 1'
 cgi fail-direct PATH_INFO=/env -- "$CGI/fail.cgi"
 sed 's/^Retry-After: [1-9][0-9]*\r$/Retry-After: N\r/' "$O/fail-direct.out" \
     >"$O/fail-direct.norm"
@@ -758,7 +650,7 @@ printf 'Status: 503 Service Unavailable\r\nRetry-After: N\r\nContent-Type: text/
     >"$E/503"
 check "R20 503 exact bytes (direct)" \
     all 'same_file $O/fail-direct.norm $E/503' 'one_line_err fail-direct' \
-    'eq "$(starts $ST/fail-starts)" 1'
+    'eq "$(nlines $ST/fail-starts)" 1'
 
 # R38: start exits 0 but the socket never accepts: 503 after start_timeout
 fetch never "http://127.0.0.1:$LPORT/cgi-bin/never.cgi/env" --max-time 30
@@ -798,7 +690,7 @@ s.listen(1); time.sleep(3600)' "$ST/eacces.sock"
 wait_unix "$ST/eacces.sock" 10
 fetch eacces "http://127.0.0.1:$LPORT/cgi-bin/eacces.cgi/env" --max-time 30
 check "R30 lighttpd: EACCES on the socket: 503, start never run" \
-    all 'eq "$CODE" 503' 'eq "$(starts $ST/eacces-starts)" 0'
+    all 'eq "$CODE" 503' 'eq "$(nlines $ST/eacces-starts)" 0'
 stop "$SPAWNED"
 
 stop "$(cat "$ST/uwsgi.pid" 2>/dev/null)"
@@ -808,5 +700,5 @@ check "R14 no launcher process left at the end" no_launchers_left 10
 check "R3 the trap listener never got a connection" \
     hasnt "$TRAPLOG" '^conn'
 
-echo "($(($(date +%s) - started)) s)"
+elapsed
 summary
