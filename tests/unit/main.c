@@ -1,5 +1,6 @@
 /* The unit test runner: every group, a non-zero exit if any test failed. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -25,12 +26,45 @@ quiet_end(int saved)
 	}
 }
 
+static char log_text[4096];
+
+int
+capture_begin(void)
+{
+	FILE *f = tmpfile();
+	int saved = dup(2);
+
+	assert_non_null(f);
+	assert_true(saved >= 0);
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	fclose(f);	/* fd 2 keeps the file */
+	return saved;
+}
+
+void
+capture_end(int saved)
+{
+	ssize_t n = pread(2, log_text, sizeof log_text - 1, 0);
+
+	log_text[n > 0 ? n : 0] = '\0';
+	dup2(saved, 2);
+	close(saved);
+}
+
+const char *
+captured(void)
+{
+	return log_text;
+}
+
 int
 main(void)
 {
 	int failed = 0;
 
 	failed += config_tests();
+	failed += str_tests();
 	failed += addr_tests();
 	failed += request_tests();
 	failed += lock_tests();

@@ -61,11 +61,37 @@ want_invalid(const char *s)
 {
 	struct addr a;
 
-	if (parse_addr(s, &a) == 0)
+	memset(&a, 0x5a, sizeof a);
+	if (parse_addr(s, &a) != -1)
 		fail_msg("parse_addr(\"%s\") accepted, as family %d%s%s", s,
 		    a.u.sa.sa_family, a.u.sa.sa_family == AF_UNIX ?
 		    " path " : "", a.u.sa.sa_family == AF_UNIX ?
 		    a.u.un.sun_path : "");
+	if (a.len != 0)
+		fail_msg("parse_addr(\"%s\") refused, but len is %u", s,
+		    (unsigned)a.len);
+}
+
+/* the unix socket path that config_check finds in socket s (c->path,
+ * without "unix:"), or NULL for TCP; s must be a valid socket */
+static const char *
+path_of_socket(const char *s)
+{
+	static char buf[4][sizeof ((struct sockaddr_un *)0)->sun_path];
+	static int i;
+	struct config c;
+	int r;
+
+	config_defaults(&c);
+	c.socket = s;
+	QUIET(r = config_check(&c));
+	if (r != 0)
+		fail_msg("config_check refused socket \"%s\" (%d)", s, r);
+	if (c.path == NULL)
+		return NULL;
+	i = (i + 1) % 4;
+	assert_true(strlen(c.path) < sizeof buf[i]);
+	return strcpy(buf[i], c.path);
 }
 
 static void
@@ -145,14 +171,24 @@ test_R1_numeric_host_digit_port_is_tcp_even_if_bad(void **state)
 {
 	static const char *const s[] = { "127.0.0.1:0", "127.0.0.1:65536",
 		"localhost:0", "[::1]:0", "[::1]:65536" };
+	struct config c;
+	struct addr a;
 	size_t i;
+	int r;
 
 	(void)state;
 	for (i = 0; i < sizeof s / sizeof *s; i++) {
 		want_invalid(s[i]);
-		if (unix_path(s[i]) != NULL)
-			fail_msg("unix_path(\"%s\") is \"%s\", want NULL (TCP)",
-			    s[i], unix_path(s[i]));
+		parse_addr(s[i], &a);
+		if (a.u.sa.sa_family == AF_UNIX)
+			fail_msg("\"%s\" read as a unix socket, want TCP", s[i]);
+		config_defaults(&c);
+		c.socket = s[i];
+		QUIET(r = config_check(&c));
+		assert_int_equal(r, -500);
+		if (c.path != NULL)
+			fail_msg("\"%s\": unix path \"%s\", want none (TCP)",
+			    s[i], c.path);
 	}
 }
 
@@ -164,7 +200,7 @@ test_R1_hostname_is_unix_path(void **state)
 	want_unix("example.com:8080", "example.com:8080");
 	/* a port that is not all digits: not TCP */
 	want_unix("127.0.0.1:http", "127.0.0.1:http");
-	assert_str(unix_path("host.example:80"), "host.example:80");
+	assert_str(path_of_socket("host.example:80"), "host.example:80");
 }
 
 static void
@@ -192,16 +228,18 @@ static void
 test_R1_unix_path_of_socket(void **state)
 {
 	(void)state;
-	assert_str(unix_path("/run/a.sock"), "/run/a.sock");
-	assert_str(unix_path("rel.sock"), "rel.sock");
-	assert_str(unix_path("unix:/run/a.sock"), "/run/a.sock");
-	assert_str(unix_path("unix:rel"), "rel");
-	assert_null(unix_path("127.0.0.1:9000"));
-	assert_null(unix_path("tcp:127.0.0.1:9000"));
-	assert_null(unix_path("tcp:anything"));
-	assert_null(unix_path("localhost:9000"));
-	assert_null(unix_path("[::1]:9000"));
-	assert_null(unix_path("tcp:[::1]:9000"));
+	assert_str(path_of_socket("/run/a.sock"), "/run/a.sock");
+	assert_str(path_of_socket("rel.sock"), "rel.sock");
+	assert_str(path_of_socket("unix:/run/a.sock"), "/run/a.sock");
+	assert_str(path_of_socket("unix:rel"), "rel");
+	assert_null(path_of_socket("127.0.0.1:9000"));
+	assert_null(path_of_socket("tcp:127.0.0.1:9000"));
+	assert_null(path_of_socket("localhost:9000"));
+	assert_null(path_of_socket("[::1]:9000"));
+	assert_null(path_of_socket("tcp:[::1]:9000"));
+	/* "tcp:" then anything: never a path, whatever follows */
+	want_invalid("tcp:anything");
+	want_invalid("tcp:/run/a.sock");
 }
 
 int

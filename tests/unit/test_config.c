@@ -1,22 +1,33 @@
 /* Configuration: keys, sources, file syntax (SPEC R1-R4). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "unit.h"
 
 /* config_text keeps pointers into its text: give it a copy that lives
- * on while the test looks at the result (a ring of buffers) */
+ * on while the test looks at the result (a ring of buffers); n bytes of
+ * text, which config_file always follows with a NUL, as here */
 static const char *
-text_of(struct config *c, const char *text, const char *file, int *line)
+text_n(struct config *c, const char *text, size_t n, const char *file,
+    int *line)
 {
 	static char ring[8][1024];
 	static int i;
 	char *copy = ring[i = (i + 1) % 8];
 
-	assert_true(strlen(text) < sizeof ring[0]);
-	strcpy(copy, text);
+	assert_true(n < sizeof ring[0]);
+	memcpy(copy, text, n);
+	copy[n] = '\0';
 	*line = -1;
-	return config_text(c, copy, file, line);
+	return config_text(c, copy, n, file, line);
+}
+
+static const char *
+text_of(struct config *c, const char *text, const char *file, int *line)
+{
+	return text_n(c, text, strlen(text), file, line);
 }
 
 /* text must read without error */
@@ -380,7 +391,7 @@ test_R2_environ_sets_every_key(void **state)
 
 	(void)state;
 	config_defaults(&c);
-	assert_null(config_environ(&c, env));
+	assert_int_equal(config_environ(&c, env), 0);
 	assert_str(c.socket, "/run/e.sock");
 	assert_str(c.start, "app -x");
 	assert_str(c.directory, "/srv/e");
@@ -403,8 +414,24 @@ test_R2_environ_ignores_config_and_other_variables(void **state)
 	(void)state;
 	config_defaults(&c);
 	config_defaults(&d);
-	assert_null(config_environ(&c, env));
+	assert_int_equal(config_environ(&c, env), 0);
 	assert_memory_equal(&c, &d, sizeof c);
+}
+
+/* config_environ(c, env) must refuse env (-500), logging one line
+ * that names the variable bad */
+static void
+environ_fails(struct config *c, char **env, const char *bad)
+{
+	char want[256];
+	int r;
+
+	config_defaults(c);
+	CAPTURE(r = config_environ(c, env));
+	if (r != -500)
+		fail_msg("config_environ gave %d for %s, want -500", r, bad);
+	snprintf(want, sizeof want, "cgi2scgi: %s: bad variable\n", bad);
+	assert_string_equal(captured(), want);
 }
 
 static void
@@ -413,17 +440,10 @@ test_R2_environ_rejects_unknown_key(void **state)
 	char *env[] = { "CGI2SCGI_SOCKET=/run/a.sock", "CGI2SCGI_FOO=1", NULL };
 	char *env2[] = { "CGI2SCGI_CONFIGX=1", NULL };
 	struct config c;
-	const char *bad;
 
 	(void)state;
-	config_defaults(&c);
-	bad = config_environ(&c, env);
-	assert_non_null(bad);
-	assert_str(bad, "CGI2SCGI_FOO=1");
-	config_defaults(&c);
-	bad = config_environ(&c, env2);
-	assert_non_null(bad);
-	assert_str(bad, "CGI2SCGI_CONFIGX=1");
+	environ_fails(&c, env, "CGI2SCGI_FOO=1");
+	environ_fails(&c, env2, "CGI2SCGI_CONFIGX=1");
 }
 
 static void
@@ -431,13 +451,9 @@ test_R2_environ_has_no_env_key(void **state)
 {
 	char *env[] = { "CGI2SCGI_ENV=A=1", NULL };
 	struct config c;
-	const char *bad;
 
 	(void)state;
-	config_defaults(&c);
-	bad = config_environ(&c, env);
-	assert_non_null(bad);
-	assert_str(bad, "CGI2SCGI_ENV=A=1");
+	environ_fails(&c, env, "CGI2SCGI_ENV=A=1");
 	assert_int_equal(c.nenv, 0);
 }
 
@@ -450,18 +466,35 @@ test_R2_environ_rejects_bad_number(void **state)
 		"CGI2SCGI_TIMEOUT=99999999999999999999" };
 	char *env[2] = { NULL, NULL };
 	struct config c;
-	const char *got;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
 		env[0] = (char *)bad[i];
-		config_defaults(&c);
-		got = config_environ(&c, env);
-		if (got == NULL)
-			fail_msg("config_environ accepted %s", bad[i]);
-		assert_str(got, bad[i]);
+		environ_fails(&c, env, bad[i]);
 	}
+}
+
+/* the first of a name wins, as in the SCGI header (R10) and as getvar
+ * reads CGI2SCGI_CONFIG */
+static void
+test_R2_environ_first_of_a_name_wins(void **state)
+{
+	char *env[] = { "CGI2SCGI_SOCKET=/run/first.sock", "A=1",
+		"CGI2SCGI_TIMEOUT=7", "CGI2SCGI_SOCKET=/run/second.sock",
+		"CGI2SCGI_START=first", "CGI2SCGI_TIMEOUT=8",
+		"CGI2SCGI_START=second", "CGI2SCGI_SOCKET=/run/third.sock",
+		NULL };
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_environ(&c, env), 0);
+	assert_str(c.socket, "/run/first.sock");
+	assert_str(c.start, "first");
+	assert_int_equal(c.timeout, 7);
+	assert_str(getvar(env, "CGI2SCGI_SOCKET"), "/run/first.sock");
+	assert_str(lookup(env, "CGI2SCGI_TIMEOUT"), "CGI2SCGI_TIMEOUT=7");
 }
 
 static void
@@ -475,13 +508,13 @@ test_R2_environ_relative_paths_stay_relative(void **state)
 
 	(void)state;
 	config_defaults(&c);
-	assert_null(config_environ(&c, env));
+	assert_int_equal(config_environ(&c, env), 0);
 	assert_str(c.socket, "run/app.sock");
 	assert_str(c.directory, "app");
 	assert_str(c.log, "logs/app.log");
 	assert_str(c.lock, "app.lock");
 	config_defaults(&c);
-	assert_null(config_environ(&c, env2));
+	assert_int_equal(config_environ(&c, env2), 0);
 	assert_str(c.socket, "unix:rel.sock");
 }
 
@@ -496,13 +529,29 @@ test_R2_file_overrides_environment(void **state)
 
 	(void)state;
 	config_defaults(&c);
-	assert_null(config_environ(&c, env));
+	assert_int_equal(config_environ(&c, env), 0);
 	err = text_of(&c, "socket = /run/file.sock\ntimeout = 8\n",
 	    "/srv/cgi/app.cgi", &line);
 	assert_null(err);
 	assert_str(c.socket, "/run/file.sock");
 	assert_int_equal(c.timeout, 8);
 	assert_str(c.start, "from-env");	/* not in the file */
+}
+
+/* config_check(c): 0, or -500 and one line in the log */
+static int
+check(struct config *c)
+{
+	int r;
+
+	CAPTURE(r = config_check(c));
+	if (r == 0 && *captured() != '\0')
+		fail_msg("config_check passed, but logged \"%s\"", captured());
+	if (r != 0 && (r != -500 || strchr(captured(), '\n') !=
+	    captured() + strlen(captured()) - 1))
+		fail_msg("config_check gave %d, logged \"%s\"; want -500, one "
+		    "line", r, captured());
+	return r;
 }
 
 static void
@@ -512,9 +561,9 @@ test_R1_check_requires_socket(void **state)
 
 	(void)state;
 	config_defaults(&c);
-	assert_non_null(config_check(&c));
+	assert_int_equal(check(&c), -500);
 	c.start = "app";
-	assert_non_null(config_check(&c));
+	assert_int_equal(check(&c), -500);
 }
 
 static void
@@ -531,14 +580,15 @@ test_R1_check_rejects_bad_socket(void **state)
 	for (i = 0; bad[i] != NULL; i++) {
 		config_defaults(&c);
 		c.socket = bad[i];
-		if (config_check(&c) == NULL)
+		if (check(&c) == 0)
 			fail_msg("config_check accepted socket %s", bad[i]);
 	}
 	memset(longpath, 'x', sizeof longpath - 1);
 	longpath[0] = '/';
 	longpath[sizeof longpath - 1] = '\0';
+	config_defaults(&c);
 	c.socket = longpath;
-	assert_non_null(config_check(&c));
+	assert_int_equal(check(&c), -500);
 }
 
 static void
@@ -549,19 +599,131 @@ test_R1_check_tcp_with_start_needs_lock(void **state)
 	(void)state;
 	config_defaults(&c);
 	c.socket = "127.0.0.1:9000";
-	assert_null(config_check(&c));		/* no start: no lock needed */
+	assert_int_equal(check(&c), 0);		/* no start: no lock needed */
+	assert_null(c.lock);
 	c.start = "app";
-	assert_non_null(config_check(&c));
+	assert_int_equal(check(&c), -500);
 	c.socket = "tcp:[::1]:9000";
-	assert_non_null(config_check(&c));
+	assert_int_equal(check(&c), -500);
 	c.lock = "/run/app.lock";
-	assert_null(config_check(&c));
+	assert_int_equal(check(&c), 0);
 	config_defaults(&c);
 	c.socket = "/run/app.sock";	/* unix: SOCKET.lock by default */
 	c.start = "app";
-	assert_null(config_check(&c));
+	assert_int_equal(check(&c), 0);
+	config_defaults(&c);
 	c.socket = "unix:app.sock";
-	assert_null(config_check(&c));
+	c.start = "app";
+	assert_int_equal(check(&c), 0);
+}
+
+/* after all sources: the socket parsed once, the defaults that depend on
+ * it (lock = the unix path + ".lock") or on the config file (directory =
+ * its directory) filled in; a key that is set stays as set */
+static void
+test_R1_check_fills_lock_and_directory_defaults(void **state)
+{
+	char *env[] = { "CGI2SCGI_SOCKET=/run/e.sock", NULL };
+	struct config c;
+
+	(void)state;
+	read_ok(&c, "socket = app.sock\nstart = app\n", "/srv/cgi/app.cgi");
+	assert_int_equal(check(&c), 0);
+	assert_int_equal(c.addr.u.sa.sa_family, AF_UNIX);
+	assert_str(c.addr.u.un.sun_path, "/srv/cgi/app.sock");
+	assert_str(c.path, "/srv/cgi/app.sock");
+	assert_str(c.lock, "/srv/cgi/app.sock.lock");
+	assert_str(c.directory, "/srv/cgi/");
+	/* the lock is the path's, without "unix:" */
+	read_ok(&c, "socket = unix:rel.sock\n", "/srv/cgi/app.cgi");
+	assert_int_equal(check(&c), 0);
+	assert_str(c.path, "/srv/cgi/rel.sock");
+	assert_str(c.lock, "/srv/cgi/rel.sock.lock");
+	/* set keys are kept */
+	read_ok(&c, "socket = /run/a.sock\nlock = /run/x.lock\n"
+	    "directory = /srv/app\n", "/srv/cgi/app.cgi");
+	assert_int_equal(check(&c), 0);
+	assert_str(c.path, "/run/a.sock");
+	assert_str(c.lock, "/run/x.lock");
+	assert_str(c.directory, "/srv/app");
+	/* TCP: no path, so no default lock; the directory still defaults */
+	read_ok(&c, "socket = 127.0.0.1:9000\n", "/srv/cgi/app.cgi");
+	assert_int_equal(check(&c), 0);
+	assert_int_equal(c.addr.u.sa.sa_family, AF_INET);
+	assert_null(c.path);
+	assert_null(c.lock);
+	assert_str(c.directory, "/srv/cgi/");
+	/* a bare config name: the working directory, left as it is */
+	read_ok(&c, "socket = app.sock\n", "app.cgi");
+	assert_int_equal(check(&c), 0);
+	assert_str(c.path, "app.sock");
+	assert_str(c.lock, "app.sock.lock");
+	assert_null(c.directory);
+	/* no config file at all */
+	config_defaults(&c);
+	assert_int_equal(config_environ(&c, env), 0);
+	assert_int_equal(check(&c), 0);
+	assert_str(c.path, "/run/e.sock");
+	assert_str(c.lock, "/run/e.sock.lock");
+	assert_null(c.directory);
+}
+
+/* a NUL byte within the text is an error at its line, not the end */
+static void
+test_R4_nul_byte_names_line(void **state)
+{
+	static const char t1[] = "socket = /a\n\n# c\nti\0meout = 5\n";
+	static const char t2[] = "\0socket = /a\n";
+	static const char t3[] = "socket = /a\nstart = app\0";
+	static const char t4[] = "socket = /a\n# a comment \0 too\n";
+	struct config c;
+	const char *err;
+	int line;
+
+	(void)state;
+	config_defaults(&c);
+	err = text_n(&c, t1, sizeof t1 - 1, "/srv/cgi/app.cgi", &line);
+	assert_str(err, "NUL byte");
+	assert_int_equal(line, 4);
+	err = text_n(&c, t2, sizeof t2 - 1, "/srv/cgi/app.cgi", &line);
+	assert_str(err, "NUL byte");
+	assert_int_equal(line, 1);
+	err = text_n(&c, t3, sizeof t3 - 1, "/srv/cgi/app.cgi", &line);
+	assert_str(err, "NUL byte");
+	assert_int_equal(line, 2);
+	err = text_n(&c, t4, sizeof t4 - 1, "/srv/cgi/app.cgi", &line);
+	assert_str(err, "NUL byte");
+	assert_int_equal(line, 2);
+	/* the bytes before n only: the NUL after them ends the text */
+	err = text_n(&c, t3, sizeof t3 - 2, "/srv/cgi/app.cgi", &line);
+	assert_null(err);
+	assert_str(c.start, "app");
+}
+
+/* the same from a file: -500, and the log line names file:line */
+static void
+test_R4_nul_byte_in_file_logged_with_line(void **state)
+{
+	static const char text[] = "#!/usr/local/bin/cgi2scgi\n"
+	    "socket = /a\nlog = /x\0y\n";
+	const char *tmp = getenv("TMPDIR");
+	char file[256], want[320];
+	struct config c;
+	int fd, r;
+
+	(void)state;
+	snprintf(file, sizeof file, "%s/cgi2scgi-unit-XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(file);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof text - 1), sizeof text - 1);
+	close(fd);
+	config_defaults(&c);
+	CAPTURE(r = config_file(&c, file, 1));
+	unlink(file);
+	assert_int_equal(r, -500);
+	snprintf(want, sizeof want, "cgi2scgi: %s:3: NUL byte\n", file);
+	assert_string_equal(captured(), want);
 }
 
 int
@@ -594,11 +756,15 @@ config_tests(void)
 		cmocka_unit_test(test_R2_environ_rejects_unknown_key),
 		cmocka_unit_test(test_R2_environ_has_no_env_key),
 		cmocka_unit_test(test_R2_environ_rejects_bad_number),
+		cmocka_unit_test(test_R2_environ_first_of_a_name_wins),
 		cmocka_unit_test(test_R2_environ_relative_paths_stay_relative),
 		cmocka_unit_test(test_R2_file_overrides_environment),
 		cmocka_unit_test(test_R1_check_requires_socket),
 		cmocka_unit_test(test_R1_check_rejects_bad_socket),
 		cmocka_unit_test(test_R1_check_tcp_with_start_needs_lock),
+		cmocka_unit_test(test_R1_check_fills_lock_and_directory_defaults),
+		cmocka_unit_test(test_R4_nul_byte_names_line),
+		cmocka_unit_test(test_R4_nul_byte_in_file_logged_with_line),
 	};
 
 	return cmocka_run_group_tests_name("config (R1-R4)", tests, NULL, NULL);

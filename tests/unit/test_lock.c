@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,8 +51,8 @@ static int
 teardown(void **state)
 {
 	static const char *const names[] = { "a.lock", "b.lock", "c.lock",
-		"d.lock", "e.lock", "f.lock", "g.lock", "target", "link",
-		"existing", "link2", "rec" };
+		"d.lock", "e.lock", "f.lock", "g.lock", "h.lock", "i.lock",
+		"target", "link", "existing", "link2", "rec" };
 	size_t i;
 
 	(void)state;
@@ -253,7 +254,7 @@ test_R32_record_read_rejects_garbage_file(void **state)
 }
 
 static void
-test_R31_held_lock_gives_minus_2_after_seconds(void **state)
+test_R31_held_lock_gives_503_after_seconds(void **state)
 {
 	struct outcome o;
 	int fd;
@@ -263,7 +264,7 @@ test_R31_held_lock_gives_minus_2_after_seconds(void **state)
 	assert_true(fd >= 0);
 	o = take_in_child(path_of("d.lock"), 1, -1, 0);
 	close(fd);
-	assert_int_equal(o.fd, -2);
+	assert_int_equal(o.fd, -503);
 	if (o.ms < 900 || o.ms > 2500)
 		fail_msg("gave up after %lld ms, want about 1000", o.ms);
 }
@@ -308,7 +309,7 @@ test_R40_killed_holder_loses_the_lock(void **state)
 	close(p[0]);
 	/* held by the child now */
 	QUIET(fd = lock_take(path_of("f.lock"), 0));
-	assert_int_equal(fd, -2);
+	assert_int_equal(fd, -503);
 	kill(pid, SIGKILL);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	t0 = mono_ms();
@@ -329,8 +330,9 @@ test_R31_symlink_lock_refused(void **state)
 	(void)state;
 	/* to a file that does not exist: not created through the link */
 	assert_int_equal(symlink(path_of("target"), path_of("link")), 0);
-	QUIET(fd = lock_take(path_of("link"), 1));
-	assert_int_equal(fd, -1);
+	CAPTURE(fd = lock_take(path_of("link"), 1));
+	assert_int_equal(fd, -500);
+	assert_non_null(strstr(captured(), ": cannot lock: ELOOP\n"));
 	assert_int_not_equal(lstat(path_of("target"), &st), 0);
 	/* to an existing file: left alone */
 	ofd = open(path_of("existing"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -339,20 +341,94 @@ test_R31_symlink_lock_refused(void **state)
 	close(ofd);
 	assert_int_equal(symlink(path_of("existing"), path_of("link2")), 0);
 	QUIET(fd = lock_take(path_of("link2"), 1));
-	assert_int_equal(fd, -1);
+	assert_int_equal(fd, -500);
 	ofd = open(path_of("existing"), O_RDONLY);
 	assert_int_equal(read(ofd, buf, sizeof buf), 4);
 	close(ofd);
 }
 
 static void
-test_R31_unopenable_lock_is_minus_1(void **state)
+test_R31_unopenable_lock_is_500(void **state)
 {
 	int fd;
 
 	(void)state;
-	QUIET(fd = lock_take(path_of("no/such/dir/x.lock"), 1));
-	assert_int_equal(fd, -1);
+	CAPTURE(fd = lock_take(path_of("no/such/dir/x.lock"), 1));
+	assert_int_equal(fd, -500);
+	assert_string_equal(captured() + strlen(captured()) -
+	    strlen(": cannot lock: ENOENT\n"), ": cannot lock: ENOENT\n");
+}
+
+/* lock_take(path) must refuse the file (-500) with the log line why,
+ * leaving it as it was and unlocked */
+static void
+want_refused(const char *path, const char *why)
+{
+	struct stat before, after;
+	int fd;
+
+	assert_int_equal(stat(path, &before), 0);
+	CAPTURE(fd = lock_take(path, 1));
+	if (fd != -500)
+		fail_msg("lock_take(%s) is %d, want -500", path, fd);
+	if (strstr(captured(), why) == NULL)
+		fail_msg("logged \"%s\", want \"%s\"", captured(), why);
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_equal(after.st_mode, before.st_mode);
+	assert_int_equal(after.st_uid, before.st_uid);
+	assert_int_equal(after.st_size, before.st_size);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);	/* not held */
+	close(fd);
+}
+
+/* a lock file that group or others may write could carry a forged
+ * record: refused (R31) */
+static void
+test_R31_lock_file_writable_by_others_refused(void **state)
+{
+	const char *p = path_of("g.lock");
+	int fd;
+
+	(void)state;
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "1 failed 2\n", 11), 11);
+	assert_int_equal(fchmod(fd, 0666), 0);
+	close(fd);
+	want_refused(p, "lock file writable by group or others");
+	assert_int_equal(chmod(p, 0620), 0);
+	want_refused(p, "lock file writable by group or others");
+	assert_int_equal(chmod(p, 0602), 0);
+	want_refused(p, "lock file writable by group or others");
+	/* readable by all is fine */
+	assert_int_equal(chmod(p, 0644), 0);
+	fd = lock_take(p, 1);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+/* a lock file that another user owns: refused (R31), even 0600 */
+static void
+test_R31_lock_file_of_another_user_refused(void **state)
+{
+	const char *p = path_of("h.lock");
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();		/* only root can give a file away */
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chown(p, 65534, getegid()), 0);
+	want_refused(p, "lock file not ours");
+	/* back to ours: taken */
+	assert_int_equal(chown(p, geteuid(), getegid()), 0);
+	fd = lock_take(p, 1);
+	assert_true(fd >= 0);
+	close(fd);
 }
 
 int
@@ -366,11 +442,13 @@ lock_tests(void)
 		cmocka_unit_test(test_R31_lock_file_created_0600_cloexec),
 		cmocka_unit_test(test_R31_record_write_read_on_lock_file),
 		cmocka_unit_test(test_R32_record_read_rejects_garbage_file),
-		cmocka_unit_test(test_R31_held_lock_gives_minus_2_after_seconds),
+		cmocka_unit_test(test_R31_held_lock_gives_503_after_seconds),
 		cmocka_unit_test(test_R31_lock_released_within_wait_is_taken),
 		cmocka_unit_test(test_R40_killed_holder_loses_the_lock),
 		cmocka_unit_test(test_R31_symlink_lock_refused),
-		cmocka_unit_test(test_R31_unopenable_lock_is_minus_1),
+		cmocka_unit_test(test_R31_unopenable_lock_is_500),
+		cmocka_unit_test(test_R31_lock_file_writable_by_others_refused),
+		cmocka_unit_test(test_R31_lock_file_of_another_user_refused),
 	};
 
 	return cmocka_run_group_tests_name("start lock (R31, R32, R40)", tests,

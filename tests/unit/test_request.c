@@ -237,6 +237,46 @@ test_R10_long_header_length_prefix(void **state)
 	assert_int_equal(n, 24 + sizeof big);
 }
 
+/* more than 4096 variables: 0, which the caller answers with a 500;
+ * 4096 are still sent (each name compared with those before it, R10) */
+static void
+test_R10_more_than_4096_variables_gives_zero(void **state)
+{
+	enum { MAX = 4096 };
+	static char names[MAX + 1][16];
+	static char *env[MAX + 2];
+	char *buf;
+	size_t i, n, content = 24, want;
+	char prefix[24];
+
+	(void)state;
+	for (i = 0; i < MAX + 1; i++) {
+		snprintf(names[i], sizeof names[i], "V%zu=%zu", i, i % 10);
+		env[i] = names[i];
+	}
+	/* exactly 4096: all of them */
+	env[MAX] = NULL;
+	for (i = 0; i < MAX; i++)
+		content += strlen(names[i]) + 1;
+	want = snprintf(prefix, sizeof prefix, "%zu:", content) + content + 1;
+	n = scgi_header(NULL, env, "0", 0);
+	assert_int_equal(n, want);
+	buf = malloc(n + 64);
+	assert_non_null(buf);
+	assert_int_equal(scgi_header(buf, env, "0", 0), n);
+	assert_memory_equal(buf, prefix, strlen(prefix));
+	assert_int_equal(buf[n - 1], ',');
+	/* 4097: none, whether counting or writing */
+	env[MAX] = names[MAX];
+	env[MAX + 1] = NULL;
+	assert_int_equal(scgi_header(NULL, env, "0", 0), 0);
+	assert_int_equal(scgi_header(buf, env, "0", 0), 0);
+	/* entries that are not sent count too: the bound is on the loop */
+	env[MAX] = "NOEQUALS";
+	assert_int_equal(scgi_header(NULL, env, "0", 0), 0);
+	free(buf);
+}
+
 static void
 test_R16_status_line_detected(void **state)
 {
@@ -306,6 +346,7 @@ request_tests(void)
 		    test_R17_transfer_encoding_dropped_only_when_spooled),
 		cmocka_unit_test(test_R10_value_with_equals_and_empty_value_kept),
 		cmocka_unit_test(test_R10_long_header_length_prefix),
+		cmocka_unit_test(test_R10_more_than_4096_variables_gives_zero),
 		cmocka_unit_test(test_R16_status_line_detected),
 		cmocka_unit_test(test_R16_cgi_headers_not_a_status_line),
 		cmocka_unit_test(test_R16_short_prefix_undecided),

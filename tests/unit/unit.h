@@ -12,6 +12,7 @@
 #include "cgi2scgi.h"
 
 int config_tests(void);
+int str_tests(void);
 int addr_tests(void);
 int request_tests(void);
 int lock_tests(void);
@@ -27,5 +28,13 @@ int spawn_tests(void);
 	while (0)
 int quiet_begin(void);
 void quiet_end(int saved);
+
+/* run expr with fd 2 sent to a file; captured() is then what the product
+ * logged there (R21: one line, "cgi2scgi: TAG: WHAT[: DETAIL]") */
+#define CAPTURE(expr) do { int c_ = capture_begin(); expr; \
+	capture_end(c_); } while (0)
+int capture_begin(void);
+void capture_end(int saved);
+const char *captured(void);
 
 #endif
