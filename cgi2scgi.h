@@ -153,7 +153,7 @@ struct config {
 void config_defaults(struct config *c);
 int config_environ(struct config *c, char **env);
 const char *config_text(struct config *c, char *text, size_t n,
-    const char *dir, int *line);
+    const char *file, int *line);
 int config_file(struct config *c, const char *file, int need_shebang);
 int config_check(struct config *c);
 void config_print(const struct config *c);

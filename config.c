@@ -111,8 +111,8 @@ dir_of(const char *file)
 	return d;
 }
 
-/* parse the n bytes of a config text in place (R4); NULL when fine,
- * else what is wrong, at *line */
+/* parse the n bytes of a config text in place (R4), text[n] being a
+ * NUL; NULL when fine, else what is wrong, at *line */
 const char *
 config_text(struct config *c, char *text, size_t n, const char *file,
     int *line)

@@ -126,9 +126,9 @@ concat(const char *a, const char *b, const char *c)
 	char *p = store + used, *q = p;
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++)	/* its NUL, and a byte free for store_end */
 		for (a = part[i]; *a != '\0'; a++)
-			if (q < store + sizeof store - 1)
+			if (q < store + sizeof store - 2)
 				*q++ = *a;
 			else
 				return NULL;

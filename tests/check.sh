@@ -7,6 +7,9 @@
 #   ondemand  starting the app on demand (tests/it/ondemand.sh)
 #   matrix    every server, backend and HAProxy (tests/it/matrix.sh)
 #   edge      edge cases found in review (tests/it/edge.sh)
+#   flask     a Flask app behind Apache and nginx+fcgiwrap (tests/it/flask.sh)
+#   deliver   own answers and bodies delivered by every server (deliver.sh)
+#   hostile   shared-host hazards, with a neighbour user (hostile.sh)
 # The four release binaries under qemu are `make release-check`, apart:
 # it adds dpkg foreign architectures and cross compilers to the machine.
 # A failing suite does not stop the others; the exit status is 1 when any
@@ -59,5 +62,8 @@ run it bash tests/it/run.sh ./cgi2scgi
 run ondemand bash tests/it/ondemand.sh ./cgi2scgi
 [ -f tests/it/matrix.sh ] && run matrix bash tests/it/matrix.sh ./cgi2scgi
 run edge bash tests/it/edge.sh ./cgi2scgi
+run flask bash tests/it/flask.sh ./cgi2scgi
+[ -f tests/it/deliver.sh ] && run deliver bash tests/it/deliver.sh ./cgi2scgi
+[ -f tests/it/hostile.sh ] && run hostile bash tests/it/hostile.sh ./cgi2scgi
 echo "check: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -643,7 +643,10 @@ fetch fail2 "http://127.0.0.1:$APORT/cgi-bin/fail.cgi/env" --max-time 20
 check "R32 apache: inside retry_after: 503 and no new start" \
     all 'eq "$CODE" 503' 'has $O/fail2.hdr "^[Rr]etry-[Aa]fter: [0-9]+"' \
     'eq "$(nlines $ST/fail-starts)" 1'
-cgi fail-direct PATH_INFO=/env -- "$CGI/fail.cgi"
+# as www-data, the servers' CGI user, who owns the lock file: a lock file
+# of another user is refused (R31)
+cgi fail-direct PATH_INFO=/env -- setpriv --reuid=www-data --regid=www-data \
+    --clear-groups "$CGI/fail.cgi"
 sed 's/^Retry-After: [1-9][0-9]*\r$/Retry-After: N\r/' "$O/fail-direct.out" \
     >"$O/fail-direct.norm"
 printf 'Status: 503 Service Unavailable\r\nRetry-After: N\r\nContent-Type: text/plain\r\n\r\n503 Service Unavailable\n' \

@@ -28,13 +28,17 @@ $(UNIT_DIR)/prod_%.o: %.c cgi2scgi.h | unit-need
 $(UNIT_DIR)/%.o: $(UNIT_DIR)/%.c $(UNIT_DIR)/unit.h cgi2scgi.h | unit-need
 	$(UNIT_CC) $(UNIT_CFLAGS) -I. -c -o $@ $<
 
+# the product files the tests link, for tools/release.sh
+unit-prod:
+	@echo $(UNIT_PROD)
+
 unit-need:
 	@sh tests/need.sh libcmocka-dev
 
 unit-clean:
 	rm -f $(UNIT_DIR)/*.o $(UNIT_BIN)
 
-.PHONY: unit unit-need unit-clean
+.PHONY: unit unit-prod unit-need unit-clean
 
 # being included must not change the including Makefile's default goal
 .DEFAULT_GOAL := $(UNIT_SAVED_GOAL)
