@@ -224,12 +224,12 @@ serve(const struct config *c, char **env)
 	if (spooled && (s = spool(env, c->timeout)) != 0)
 		return s;
 	length = num(left);
-	n = scgi_header(NULL, env, length, spooled);
+	n = scgi_header(NULL, env, length);
 	if (n == 0 || n + 24 > sizeof up) {
 		logline("header too big (1 MiB, 4096 variables)", NULL);
 		return -500;
 	}
-	scgi_header(up, env, length, spooled);
+	scgi_header(up, env, length);
 	s = app_connect(c, env, &retry);
 	if (s < 0)
 		return s;

@@ -13,9 +13,12 @@ parse_length(const char *s, unsigned long long *n)
 	return v < 0 ? -1 : 0;
 }
 
-/* name length of env entry *e if it is to be sent, else 0 (R10) */
+/* name length of env entry *e if it is to be sent, else 0 (R10).
+ * HTTP_TRANSFER_ENCODING never: the body sent always has a length (R17;
+ * nginx passes it with CONTENT_LENGTH when a small chunked body came
+ * whole, and Werkzeug then reads no body at all) */
 static size_t
-sendable(char **env, char **e, int skip_te)
+sendable(char **env, char **e)
 {
 	static const char never[] = "CONTENT_LENGTH\0SCGI\0HTTP_TRANSFER_ENCODING";
 	const char *s = *e, *k;
@@ -24,8 +27,7 @@ sendable(char **env, char **e, int skip_te)
 
 	if (s[n] == '\0' || n == 0 || same(s, "CGI2SCGI_", 9))
 		return 0;
-	for (k = never; k < never + sizeof never -
-	    (skip_te ? 0 : sizeof "HTTP_TRANSFER_ENCODING"); k += len(k) + 1)
+	for (k = never; k < never + sizeof never; k += len(k) + 1)
 		if (len(k) == n && same(s, k, n))
 			return 0;
 	for (p = env; p < e; p++)	/* first wins */
@@ -53,7 +55,7 @@ put(char *b, size_t n, const char *s, size_t len)
  */
 #define MAX_VARS 4096
 size_t
-scgi_header(char *buf, char **env, const char *length, int skip_te)
+scgi_header(char *buf, char **env, const char *length)
 {
 	char num[24], *b = buf ? buf + sizeof num : NULL, *p;
 	size_t n, k, at;
@@ -65,7 +67,7 @@ scgi_header(char *buf, char **env, const char *length, int skip_te)
 	for (e = env; *e != NULL; e++) {
 		if (e - env == MAX_VARS)
 			return 0;
-		k = sendable(env, e, skip_te);
+		k = sendable(env, e);
 		if (k == 0)
 			continue;
 		at = n;

@@ -71,7 +71,7 @@ test_R13_overflow_at_llong_max(void **state)
 
 /* the header of env and length must be exactly "LEN:" content "," */
 static void
-want_header(char **env, const char *length, int skip_te, const char *content,
+want_header(char **env, const char *length, const char *content,
     size_t clen)
 {
 	char want[8192], *buf;
@@ -82,14 +82,14 @@ want_header(char **env, const char *length, int skip_te, const char *content,
 	memcpy(want + w, content, clen);
 	want[w + clen] = ',';
 	w += clen + 1;
-	n = scgi_header(NULL, env, length, skip_te);
+	n = scgi_header(NULL, env, length);
 	if (n != w)
 		fail_msg("scgi_header size %zu, want %zu", n, w);
 	/* room beyond the size: see the report on scratch space */
 	buf = malloc(n + 64);
 	assert_non_null(buf);
 	memset(buf, '~', n + 64);
-	got = scgi_header(buf, env, length, skip_te);
+	got = scgi_header(buf, env, length);
 	assert_int_equal(got, n);
 	if (memcmp(buf, want, n) != 0) {
 		size_t i;
@@ -102,7 +102,7 @@ want_header(char **env, const char *length, int skip_te, const char *content,
 }
 
 /* a literal with its embedded NULs */
-#define WANT(env, len, te, lit) want_header(env, len, te, lit, sizeof lit - 1)
+#define WANT(env, len, lit) want_header(env, len, lit, sizeof lit - 1)
 
 static void
 test_R10_empty_environment(void **state)
@@ -110,8 +110,8 @@ test_R10_empty_environment(void **state)
 	char *env[] = { NULL };
 
 	(void)state;
-	WANT(env, "0", 0, "CONTENT_LENGTH\0" "0\0" "SCGI\0" "1\0");
-	assert_int_equal(scgi_header(NULL, env, "0", 0), 3 + 24 + 1);
+	WANT(env, "0", "CONTENT_LENGTH\0" "0\0" "SCGI\0" "1\0");
+	assert_int_equal(scgi_header(NULL, env, "0"), 3 + 24 + 1);
 }
 
 static void
@@ -121,7 +121,7 @@ test_R10_length_first_scgi_second_order_kept(void **state)
 		"PATH_INFO=/a/b", "CONTENT_TYPE=text/plain", NULL };
 
 	(void)state;
-	WANT(env, "42", 0,
+	WANT(env, "42",
 	    "CONTENT_LENGTH\0" "42\0"
 	    "SCGI\0" "1\0"
 	    "REQUEST_METHOD\0" "POST\0"
@@ -138,7 +138,7 @@ test_R10_cgi2scgi_variables_dropped(void **state)
 		"CGI2SCGIX=kept", NULL };
 
 	(void)state;
-	WANT(env, "0", 0,
+	WANT(env, "0",
 	    "CONTENT_LENGTH\0" "0\0" "SCGI\0" "1\0"
 	    "A\0" "1\0" "B\0" "2\0" "CGI2SCGIX\0" "kept\0");
 }
@@ -149,7 +149,7 @@ test_R10_entries_without_equals_or_name_dropped(void **state)
 	char *env[] = { "NOEQUALS", "=value", "A=1", "=", "", "B=2", NULL };
 
 	(void)state;
-	WANT(env, "0", 0,
+	WANT(env, "0",
 	    "CONTENT_LENGTH\0" "0\0" "SCGI\0" "1\0"
 	    "A\0" "1\0" "B\0" "2\0");
 }
@@ -162,14 +162,14 @@ test_R10_duplicate_name_first_wins(void **state)
 	char *env3[] = { "DUP", "DUP=second", NULL };
 
 	(void)state;
-	WANT(env, "0", 0,
+	WANT(env, "0",
 	    "CONTENT_LENGTH\0" "0\0" "SCGI\0" "1\0"
 	    "A\0" "1\0" "B\0" "x\0" "AB\0" "3\0");
-	WANT(env2, "0", 0,
+	WANT(env2, "0",
 	    "CONTENT_LENGTH\0" "0\0" "SCGI\0" "1\0"
 	    "HTTP_X_Y\0" "1\0" "HTTP_X\0" "2\0");
 	/* an entry without "=" is not a value: the later one is the first */
-	WANT(env3, "0", 0,
+	WANT(env3, "0",
 	    "CONTENT_LENGTH\0" "0\0" "SCGI\0" "1\0" "DUP\0" "second\0");
 }
 
@@ -180,27 +180,23 @@ test_R10_content_length_and_scgi_not_sent_twice(void **state)
 		"CONTENT_LENGTHX=k", "SCGIX=k", "CONTENT_LENGTH=6", NULL };
 
 	(void)state;
-	WANT(env, "5", 0,
+	WANT(env, "5",
 	    "CONTENT_LENGTH\0" "5\0" "SCGI\0" "1\0"
 	    "A\0" "1\0" "CONTENT_LENGTHX\0" "k\0" "SCGIX\0" "k\0");
 	/* the length given wins over the environment's */
-	WANT(env, "123", 0,
+	WANT(env, "123",
 	    "CONTENT_LENGTH\0" "123\0" "SCGI\0" "1\0"
 	    "A\0" "1\0" "CONTENT_LENGTHX\0" "k\0" "SCGIX\0" "k\0");
 }
 
 static void
-test_R17_transfer_encoding_dropped_only_when_spooled(void **state)
+test_R17_transfer_encoding_never_sent(void **state)
 {
 	char *env[] = { "A=1", "HTTP_TRANSFER_ENCODING=chunked", "B=2",
 		"HTTP_TRANSFER_ENCODINGX=k", NULL };
 
 	(void)state;
-	WANT(env, "0", 0,
-	    "CONTENT_LENGTH\0" "0\0" "SCGI\0" "1\0"
-	    "A\0" "1\0" "HTTP_TRANSFER_ENCODING\0" "chunked\0" "B\0" "2\0"
-	    "HTTP_TRANSFER_ENCODINGX\0" "k\0");
-	WANT(env, "77", 1,
+	WANT(env, "77",
 	    "CONTENT_LENGTH\0" "77\0" "SCGI\0" "1\0"
 	    "A\0" "1\0" "B\0" "2\0" "HTTP_TRANSFER_ENCODINGX\0" "k\0");
 }
@@ -211,7 +207,7 @@ test_R10_value_with_equals_and_empty_value_kept(void **state)
 	char *env[] = { "QUERY_STRING=a=1&b==2=", "EMPTY=", "HTTP_X==", NULL };
 
 	(void)state;
-	WANT(env, "0", 0,
+	WANT(env, "0",
 	    "CONTENT_LENGTH\0" "0\0" "SCGI\0" "1\0"
 	    "QUERY_STRING\0" "a=1&b==2=\0" "EMPTY\0" "\0" "HTTP_X\0" "=\0");
 }
@@ -233,7 +229,7 @@ test_R10_long_header_length_prefix(void **state)
 	n += 12;
 	memcpy(want + n, big + 12, sizeof big - 12);
 	n += sizeof big - 12;
-	want_header(env, "0", 0, want, n);
+	want_header(env, "0", want, n);
 	assert_int_equal(n, 24 + sizeof big);
 }
 
@@ -259,21 +255,21 @@ test_R10_more_than_4096_variables_gives_zero(void **state)
 	for (i = 0; i < MAX; i++)
 		content += strlen(names[i]) + 1;
 	want = snprintf(prefix, sizeof prefix, "%zu:", content) + content + 1;
-	n = scgi_header(NULL, env, "0", 0);
+	n = scgi_header(NULL, env, "0");
 	assert_int_equal(n, want);
 	buf = malloc(n + 64);
 	assert_non_null(buf);
-	assert_int_equal(scgi_header(buf, env, "0", 0), n);
+	assert_int_equal(scgi_header(buf, env, "0"), n);
 	assert_memory_equal(buf, prefix, strlen(prefix));
 	assert_int_equal(buf[n - 1], ',');
 	/* 4097: none, whether counting or writing */
 	env[MAX] = names[MAX];
 	env[MAX + 1] = NULL;
-	assert_int_equal(scgi_header(NULL, env, "0", 0), 0);
-	assert_int_equal(scgi_header(buf, env, "0", 0), 0);
+	assert_int_equal(scgi_header(NULL, env, "0"), 0);
+	assert_int_equal(scgi_header(buf, env, "0"), 0);
 	/* entries that are not sent count too: the bound is on the loop */
 	env[MAX] = "NOEQUALS";
-	assert_int_equal(scgi_header(NULL, env, "0", 0), 0);
+	assert_int_equal(scgi_header(NULL, env, "0"), 0);
 	free(buf);
 }
 
@@ -343,7 +339,7 @@ request_tests(void)
 		cmocka_unit_test(test_R10_duplicate_name_first_wins),
 		cmocka_unit_test(test_R10_content_length_and_scgi_not_sent_twice),
 		cmocka_unit_test(
-		    test_R17_transfer_encoding_dropped_only_when_spooled),
+		    test_R17_transfer_encoding_never_sent),
 		cmocka_unit_test(test_R10_value_with_equals_and_empty_value_kept),
 		cmocka_unit_test(test_R10_long_header_length_prefix),
 		cmocka_unit_test(test_R10_more_than_4096_variables_gives_zero),
