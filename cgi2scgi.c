@@ -24,7 +24,7 @@ __asm__(".text\n.global _start\n.type _start,%function\n_start:\n"
 #elif defined(__aarch64__)
     "mov x29,#0\nmov x30,#0\nmov x0,sp\nbl begin\n"
 #elif defined(__arm__)
-    "mov r0,sp\nbic r1,r0,#15\nmov sp,r1\nbl begin\n"
+    ".arm\nmov r0,sp\nbic r1,r0,#15\nmov sp,r1\nbl begin\n"
 #endif
 );
 
@@ -99,7 +99,8 @@ spool(char **env, long tmo)
 	left = n;
 	if (r >= 0)
 		return 0;
-	if (r == -ETIMEDOUT) {
+	if (r == -ETIMEDOUT) {	/* no drain: the client stopped */
+		left = 0;
 		logline("timeout", "the client stopped sending");
 		return -504;
 	}
@@ -130,7 +131,8 @@ relay(int s, size_t hlen, long tmo, int nph)
 {
 	struct pollfd p[2] = { { s, 0, 0 }, { 0, POLLIN, 0 } };
 	const char *out = up;
-	size_t outlen = hlen, have = 0, sent = 0, skip = 0;
+	size_t outlen = hlen, have = 0, skip = 0;
+	int sent = 0;	/* a flag, not a count: a count wraps on 32-bit */
 	int decided = nph, st;
 	long r;
 
@@ -190,12 +192,12 @@ relay(int s, size_t hlen, long tmo, int nph)
 			logerr("client gone", r);
 			return 1;
 		}
-		sent += have;
+		sent = 1;
 		have = skip = 0;
 	}
 	if (r == -ECONNRESET)
 		r = 0;	/* it answered and closed with the body unread */
-	if (sent + have == 0) {
+	if (!sent && have == 0) {
 		logline("no answer", r ? errname(r) : NULL);
 		return -502;
 	}
@@ -233,7 +235,9 @@ serve(const struct config *c, char **env)
 	s = app_connect(c, env, &retry);
 	if (s < 0)
 		return s;
-	return relay(s, n, c->timeout, is_nph(getvar(env, "SCRIPT_NAME")));
+	n = relay(s, n, c->timeout, is_nph(getvar(env, "SCRIPT_NAME")));
+	sys_close(s);	/* before the drain: the app need not wait for it */
+	return n;
 }
 
 /* --check: a warning when group or others may write to the directory

@@ -66,7 +66,10 @@ set(struct config *c, const char *key, const char *v, const char *dir)
 	}
 	field = (char *)c + offs[i];
 	if (i >= 5)
-		return parse_seconds(v, (long *)field) < 0 ? "bad number" : NULL;
+		/* timeout 0 would answer 504 at once, start_timeout 0 fail
+		 * every start: only retry_after may be 0 */
+		return parse_seconds(v, (long *)field) < 0 ||
+		    (*(long *)field == 0 && i != 6) ? "bad number" : NULL;
 	if (i == 0) {	/* a unix path, without its "unix:" */
 		if (parse_addr(v, &a) < 0 || a.u.sa.sa_family != AF_UNIX)
 			dir = NULL;	/* TCP, or bad: as it is */
@@ -170,6 +173,9 @@ config_file(struct config *c, const char *file, int need_shebang)
 	}
 	sys_close(fd);
 	text[n] = '\0';
+	/* too little room to tell "#!" apart: too big, never "not a config" */
+	if (!err && room < 4)
+		err = "config too big (16 KiB in all)";
 	if (!err && need_shebang && !same(text, "#!", 2))
 		return 1;
 	store_take(n + 1);
