@@ -5,7 +5,7 @@ PREFIX = /usr/local
 CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Oz -flto -Wall -Wextra -Werror \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	-fno-stack-protector -fno-pie -fno-ident -mgeneral-regs-only \
-	-fno-tree-loop-distribute-patterns
+	-fno-tree-loop-distribute-patterns -fno-inline-small-functions
 LDFLAGS = -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
 	-Wl,--build-id=none -Wl,-z,norelro -Wl,-z,common-page-size=64
 # x86 only: arrays aligned as the ABI says, not for vector loads (R51)

@@ -24,11 +24,13 @@ check "R50 static: no program interpreter, no dynamic section" \
     '! readelf -lW cgi2scgi | grep -qE "INTERP|DYNAMIC"'
 check "R50 stripped: no symbol table" \
     '! readelf -sW cgi2scgi 2>&1 | grep -q "Symbol table"'
-check "R50 linked with musl (its crt1 and libc), not glibc" \
+check "R50 no libc linked (own _start and sys()), nothing of glibc in it" \
     '! grep -q glibc cgi2scgi && ./cgi2scgi --version | grep -q "^cgi2scgi "'
 git ls-files -z | xargs -0 cp --parents -t "$d" 2>/dev/null || cp -r . "$d"
-check "R50 make CC=cc builds a glibc binary, -Werror clean, that runs" \
+# with no libc linked, the glibc build differs only by its headers: it
+# must build -Werror clean with them, and run
+check "R50 make CC=cc builds with glibc's headers, -Werror clean, and runs" \
     'make -s -C "$d" CC=cc cgi2scgi >"$d/log" 2>&1 &&
-    grep -q glibc "$d/cgi2scgi" && "$d/cgi2scgi" --version >/dev/null'
+    "$d/cgi2scgi" --version | grep -q "^cgi2scgi "'
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
