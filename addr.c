@@ -132,13 +132,12 @@ dial(const struct addr *a, long seconds)
 	long tv[2] = { seconds, 0 };	/* the kernel's old timeval */
 	long s, r;
 
-	s = sys(SYS_socket, a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0,
-	    0, 0);
+	s = sys3(SYS_socket, a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return s;
 	r = sys(SYS_setsockopt, s, SOL_SOCKET, SNDTIMEO, (long)tv, sizeof tv);
 	if (r == 0)
-		r = sys(SYS_connect, s, (long)&a->u.sa, a->len, 0, 0);
+		r = sys3(SYS_connect, s, (long)&a->u.sa, a->len);
 	if (r == 0)
 		return s;
 	sys_close(s);

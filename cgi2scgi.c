@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <elf.h>
 #include <poll.h>
+#include <time.h>
 
 #ifndef VERSION
 #define VERSION "0"
@@ -93,7 +94,7 @@ spool(char **env, long tmo)
 		if ((r = writeall(fd, up, r)) < 0)
 			break;
 	}
-	if (r == 0 && (r = sys(SYS_lseek, fd, 0, 0, 0, 0)) == 0)
+	if (r == 0 && (r = sys3(SYS_lseek, fd, 0, 0)) == 0)
 		r = sys_dup2(fd, 0);
 	sys_close(fd);
 	left = n;
@@ -232,7 +233,7 @@ serve(const struct config *c, char **env)
 		return -500;
 	}
 	scgi_header(up, env, length);
-	s = app_connect(c, env, &retry);
+	s = app_connect(c, env, SERVE, &retry);
 	if (s < 0)
 		return s;
 	n = relay(s, n, c->timeout, is_nph(getvar(env, "SCRIPT_NAME")));
@@ -263,35 +264,80 @@ warn_shared(const char *what, const char *path)
 		    NULL);
 }
 
-/* a person at a shell (R6): --check, --start, --help, --version */
+/* --status (R44): the record in words; the app's answer is printed */
+static void
+status(const struct config *c)
+{
+	static const char *const word[] = { "started", "failed", "stopped" };
+	long long now = now_ms(CLOCK_REALTIME);
+	struct record r;
+	long fd = sys_open(c->lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+
+	if (fd < 0 || record_read(fd, &r) < 0) {
+		say(1, "last start: none recorded\n", NULL);
+		return;
+	}
+	say(1, "last start: ", word[r.state], ", ", num(now / 1000 - r.epoch),
+	    " s ago\n", NULL);
+	say(1, "failures in a row: ", num(r.failures), "\n", NULL);
+	say(1, "quiet window: ", num(quiet_left(c, &r, now)), " s left\n",
+	    NULL);
+}
+
+/* the options; --start, --stop and --restart in the order of START,
+ * STOP and RESTART */
+static const char opts[] = "--check\0--start\0--stop\0--restart\0--status";
+
+/* a person at a shell (R6, R44): --check, --start, --stop, --restart,
+ * --status, --help, --version */
 static int
 command(struct config *c, int r, char **arg, char **env)
 {
-	int check = same(arg[0], "--check", 8), s;
-	int help = same(arg[0], "--help", 7) || same(arg[0], "--version", 10);
+	const char *k = opts;
+	int i, s, look;
 
-	if ((!check && !same(arg[0], "--start", 8)) || (arg[1] && arg[2])) {
-		say(help ? 1 : 2, "cgi2scgi " VERSION
-		    ": --check|--start [CONFIG]\n", NULL);
-		return help ? 0 : 2;
+	for (i = 0; i < 5 && !same(arg[0], k, len(k) + 1); i++)
+		k += len(k) + 1;
+	if (i == 5 || (arg[1] && arg[2])) {
+		s = same(arg[0], "--help", 7) || same(arg[0], "--version", 10);
+		say(s ? 1 : 2, "cgi2scgi " VERSION ": --check|--start|--stop|"
+		    "--restart|--status [CONFIG]\n", NULL);
+		return s ? 0 : 2;
 	}
 	if (r == 0 && arg[1])
 		r = config_file(c, arg[1], 0);
 	if (r == 0)
 		r = config_check(c);
+	if (r == 0 && i >= STOP && i <= RESTART &&
+	    (!(c->stop || c->pidfile) || (i == RESTART && !c->start))) {
+		logline("--stop needs stop or pidfile; --restart, start too",
+		    NULL);
+		r = -1;
+	}
 	if (r < 0)
 		return 1;
-	if (check) {
+	if (i == 0) {
 		config_print(c);
 		warn_shared("socket", c->path);
 		warn_shared("lock", c->lock);
 		warn_shared("log", c->log);
 	}
-	s = check ? dial(&c->addr, 5) : app_connect(c, env, &retry);
+	look = i == 0 || i == 4;	/* --check, --status: look only */
+	s = look ? dial(&c->addr, 5) : app_connect(c, env, i, &retry);
+	if (i == STOP) {
+		say(1, "app: ", s == 0 ? "stopped" : "still accepting", "\n",
+		    NULL);
+		return s != 0;
+	}
 	say(1, "app: ", s >= 0 ? "accepting" : "not accepting",
-	    s < 0 && check ? ": " : "", s < 0 && check ? errname(s) : "", "\n",
+	    s < 0 && look ? ": " : "", s < 0 && look ? errname(s) : "", "\n",
 	    NULL);
-	return s < 0 && !check;
+	if (i == 4) {
+		if (c->lock)
+			status(c);
+		return s < 0 ? 3 : 0;
+	}
+	return s < 0 && i != 0;
 }
 
 /* argv[1] is the config only when it is the file the kernel ran (R3) */

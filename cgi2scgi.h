@@ -57,10 +57,12 @@
 #ifdef SYS_clock_gettime64
 #define SYS_CLOCK_GETTIME SYS_clock_gettime64
 #define SYS_PPOLL SYS_ppoll_time64
+#define SYS_UTIMENSAT SYS_utimensat_time64
 #define SNDTIMEO 21
 #else
 #define SYS_CLOCK_GETTIME SYS_clock_gettime
 #define SYS_PPOLL SYS_ppoll
+#define SYS_UTIMENSAT SYS_utimensat
 #define SNDTIMEO SO_SNDTIMEO
 #endif
 #ifdef SYS_geteuid32	/* i386, arm: plain geteuid is the 16-bit one */
@@ -82,6 +84,7 @@ struct kstat {
 };
 
 long sys(long n, long a, long b, long c, long d, long e);
+long sys3(long n, long a, long b, long c);
 int sys_open(const char *path, int flags, int mode);
 int sys_close(int fd);
 long sys_read(int fd, void *buf, size_t n);
@@ -137,9 +140,12 @@ struct config {
 	const char *dir;	/* its directory as "dir/", or NULL */
 	const char *socket;
 	const char *start;
+	const char *stop;
 	const char *directory;
 	const char *log;
 	const char *lock;
+	const char *pidfile;
+	const char *restart_file;
 	long start_timeout;
 	long retry_after;
 	long timeout;
@@ -168,10 +174,14 @@ int is_nph(const char *script_name);
 
 /* ---- lock.c: the start lock and its record (R31, R32, R40) ------------ */
 
+/* "EPOCH STATE PID FAILURES MTIME" (R32) */
+enum { STARTED, FAILED, STOPPED };
 struct record {
-	long long epoch;
-	long long pid;
-	int failed;
+	long long epoch;	/* whole seconds */
+	long long pid;		/* the start command's, while it is under way */
+	long long mtime;	/* restart_file's, in ns, as the last start saw it */
+	int state;
+	int failures;		/* failed starts in a row */
 };
 
 int lock_take(const char *path, long seconds);
@@ -180,9 +190,13 @@ int record_write(int fd, const struct record *r);
 int record_parse(const char *s, size_t n, struct record *r);
 size_t record_format(char *buf, const struct record *r);
 
-/* ---- spawn.c: reaching the app, starting it once (R30-R40) ------------ */
+/* ---- spawn.c: reaching, starting, stopping the app (R30-R47) ---------- */
 
-int app_connect(const struct config *c, char **env, long *retry);
+/* what is wanted of the app: a request's, or a person's (R44) */
+enum { SERVE, START, STOP, RESTART };
+int app_connect(const struct config *c, char **env, int want, long *retry);
+long quiet_left(const struct config *c, const struct record *r,
+    long long now);
 size_t start_env(const char **out, size_t max, char **env,
     const struct config *c, const char *sock);
 

@@ -32,13 +32,18 @@ parse_seconds(const char *s, long *v)
 	return 0;
 }
 
-/* the keys of R1, in this order: socket, start, 3 paths, 3 numbers, env */
-static const char keys[] = "socket\0start\0directory\0log\0lock\0"
-    "start_timeout\0retry_after\0timeout\0env";
+/* the keys of R1, in this order: socket, 2 commands, 5 paths, 3 numbers,
+ * env */
+#define NKEYS 12
+static const char keys[] = "socket\0start\0stop\0directory\0log\0lock\0"
+    "pidfile\0restart_file\0start_timeout\0retry_after\0timeout\0env";
 static const unsigned char offs[] = {
 	offsetof(struct config, socket), offsetof(struct config, start),
-	offsetof(struct config, directory), offsetof(struct config, log),
-	offsetof(struct config, lock), offsetof(struct config, start_timeout),
+	offsetof(struct config, stop), offsetof(struct config, directory),
+	offsetof(struct config, log), offsetof(struct config, lock),
+	offsetof(struct config, pidfile),
+	offsetof(struct config, restart_file),
+	offsetof(struct config, start_timeout),
 	offsetof(struct config, retry_after), offsetof(struct config, timeout),
 };
 
@@ -52,11 +57,11 @@ set(struct config *c, const char *key, const char *v, const char *dir)
 	char *field;
 	int i;
 
-	for (i = 0; i < 9 && !same(k, key, len(k) + 1); i++)
+	for (i = 0; i < NKEYS && !same(k, key, len(k) + 1); i++)
 		k += len(k) + 1;
-	if (i == 9 || (i == 8 && dir == NULL))
+	if (i == NKEYS || (i == NKEYS - 1 && dir == NULL))
 		return "unknown key";
-	if (i == 8) {
+	if (i == NKEYS - 1) {
 		if (*v == '=' || *find(v, '=') == '\0')
 			return "bad env";
 		if (c->nenv == MAX_ENV)
@@ -65,17 +70,17 @@ set(struct config *c, const char *key, const char *v, const char *dir)
 		return NULL;
 	}
 	field = (char *)c + offs[i];
-	if (i >= 5)
+	if (i >= 8)
 		/* timeout 0 would answer 504 at once, start_timeout 0 fail
 		 * every start: only retry_after may be 0 */
 		return parse_seconds(v, (long *)field) < 0 ||
-		    (*(long *)field == 0 && i != 6) ? "bad number" : NULL;
+		    (*(long *)field == 0 && i != 9) ? "bad number" : NULL;
 	if (i == 0) {	/* a unix path, without its "unix:" */
 		if (parse_addr(v, &a) < 0 || a.u.sa.sa_family != AF_UNIX)
 			dir = NULL;	/* TCP, or bad: as it is */
 		p = v + (same(v, "unix:", 5) ? 5 : 0);
 	}
-	if (i != 1 && *p != '/' && *p && dir && *dir)
+	if ((i == 0 || i > 2) && *p != '/' && *p && dir && *dir)
 		v = concat(p == v ? "" : "unix:", dir, p);	/* R4 */
 	*(const char **)field = v && *v ? v : NULL;	/* empty: unset */
 	return v ? NULL : "config too big (16 KiB in all)";
@@ -239,9 +244,12 @@ config_check(struct config *c)
 			c->lock = concat(c->path, ".lock", "");
 		if (c->directory == NULL && c->dir != NULL && *c->dir)
 			c->directory = c->dir;
-		if (c->start != NULL && c->lock == NULL)
+		if ((c->start || c->stop || c->pidfile) && c->lock == NULL)
 			err = c->path ? "config too big (16 KiB in all)" :
 			    "TCP needs lock";
+		else if (c->restart_file && !(c->start &&
+		    (c->stop || c->pidfile)))
+			err = "restart_file needs start, and stop or pidfile";
 	}
 	if (err == NULL)
 		return 0;
@@ -256,9 +264,9 @@ config_print(const struct config *c)
 	const char *k = keys, *v;
 	int i;
 
-	for (i = 0; i < 8; i++, k += len(k) + 1) {
+	for (i = 0; i < NKEYS - 1; i++, k += len(k) + 1) {
 		v = *(const char **)((char *)c + offs[i]);
-		if (i >= 5)
+		if (i >= 8)
 			v = num(*(long *)((char *)c + offs[i]));
 		if (v != NULL)
 			say(1, k, " = ", v, "\n", NULL);

@@ -1,5 +1,5 @@
-/* The start lock: an flock'd file holding "EPOCH STATE PID" (R31, R32,
- * R40). Over str.c, sys.c. */
+/* The start lock: an flock'd file holding one record line (R31, R32,
+ * R40, R41). Over str.c, sys.c. */
 #include "cgi2scgi.h"
 #include <errno.h>
 #include <limits.h>
@@ -27,12 +27,12 @@ lock_take(const char *path, long seconds)
 	if (fd >= 0 && (r = sys_stat(fd, "", AT_EMPTY_PATH, &st)) == -ENOSYS)
 		r = 0;
 	else if (r == 0) {
-		if (st.uid != (unsigned)sys(SYS_GETEUID, 0, 0, 0, 0, 0))
+		if (st.uid != (unsigned)sys3(SYS_GETEUID, 0, 0, 0))
 			why = "lock file not ours", r = 1;
 		else if (st.mode & 022)
 			why = "lock file writable by group or others", r = 1;
 	}
-	while (r == 0 && (r = sys(SYS_flock, fd, LOCK_EX | LOCK_NB, 0, 0, 0)) ==
+	while (r == 0 && (r = sys3(SYS_flock, fd, LOCK_EX | LOCK_NB, 0)) ==
 	    -EWOULDBLOCK) {
 		if (!later(end, &i)) {
 			logline("start_timeout passed", "lock held");
@@ -48,35 +48,74 @@ lock_take(const char *path, long seconds)
 	return -500;
 }
 
-/* "EPOCH STATE PID" with STATE started or failed; 0, or -1 */
+static const char states[] = "started\0failed\0stopped";
+
+/* the number that *p..end starts with, up to a space (after which *p
+ * then points), at most max; -1 if there is none */
+static long long
+field(const char **p, const char *end, long long max)
+{
+	const char *s = *p, *e = s;
+
+	while (e < end && *e != ' ')
+		e++;
+	*p = e + (e < end);
+	return decimal(s, e, max);
+}
+
+/*
+ * "EPOCH STATE PID FAILURES MTIME" (R32), STATE started, failed or
+ * stopped; 0, or -1. The line of an older version, "EPOCH STATE PID",
+ * reads as FAILURES 1 if failed, else 0, and MTIME 0.
+ */
 int
 record_parse(const char *s, size_t n, struct record *r)
 {
-	const char *end = s + n, *p = s;
+	const char *end = s + n, *p = s, *k = states;
+	size_t w = 0;
 
 	if (n > 0 && end[-1] == '\n')
 		end--;
-	while (p < end && *p != ' ')
-		p++;
-	r->epoch = decimal(s, p, LLONG_MAX);
-	r->failed = end - p > 8 && same(p, " failed ", 8);
-	if (!r->failed && !(end - p > 9 && same(p, " started ", 9)))
+	r->epoch = field(&p, end, LLONG_MAX);
+	for (r->state = 0; r->state < 3; r->state++, k += w + 1) {
+		w = len(k);
+		if (end - p > (long)w && same(p, k, w) && p[w] == ' ')
+			break;
+	}
+	if (r->state == 3)
 		return -1;
-	r->pid = decimal(p + 9 - r->failed, end, INT_MAX);
-	return r->epoch < 0 || r->pid < 0 ? -1 : 0;
+	p += w + 1;
+	r->pid = field(&p, end, INT_MAX);
+	r->failures = r->state == FAILED;
+	r->mtime = 0;
+	if (p < end) {
+		r->failures = field(&p, end, INT_MAX);
+		r->mtime = field(&p, end, LLONG_MAX);
+	}
+	return (r->epoch | r->pid | r->failures | r->mtime) < 0 || p < end ?
+	    -1 : 0;
 }
 
-/* the record line into buf (at least 64 bytes); its length */
+/* the record line into buf (at least 96 bytes); its length */
 size_t
 record_format(char *buf, const struct record *r)
 {
-	char line[64], *p = line + sizeof line;
+	char line[96], *p = line + sizeof line;
+	const char *k = states;
+	int i;
 
+	for (i = 0; i < r->state; i++)
+		k += len(k) + 1;
 	*--p = '\n';
+	p = utoa(p, r->mtime);
+	*--p = ' ';
+	p = utoa(p, r->failures);
+	*--p = ' ';
 	p = utoa(p, r->pid);
-	p -= r->failed ? 8 : 9;
-	__builtin_memcpy(p, r->failed ? " failed " : " started ",
-	    r->failed ? 8 : 9);
+	*--p = ' ';
+	p -= len(k);
+	__builtin_memcpy(p, k, len(k));
+	*--p = ' ';
 	p = utoa(p, r->epoch);
 	__builtin_memcpy(buf, p, line + sizeof line - p);
 	return line + sizeof line - p;
@@ -86,26 +125,35 @@ record_format(char *buf, const struct record *r)
 int
 record_read(int fd, struct record *r)
 {
-	char buf[64];
+	char buf[96];
 	long n;
 
-	if (sys(SYS_lseek, fd, 0, 0 /* SEEK_SET */, 0, 0) != 0 ||
+	if (sys3(SYS_lseek, fd, 0, 0 /* SEEK_SET */) != 0 ||
 	    (n = sys_read(fd, buf, sizeof buf)) <= 0)
 		return -1;
 	return record_parse(buf, n, r);
 }
 
-/* 0, or -errno */
+/*
+ * 0, or -errno. The lock file's own mtime is then set to MTIME: a
+ * request compares restart_file with it, two statx calls, without
+ * opening the lock (R41: the restart check costs at most two
+ * stat-family calls per request).
+ */
 int
 record_write(int fd, const struct record *r)
 {
-	char buf[64];
+	char buf[96];
 	size_t n = record_format(buf, r);
-	long e = sys(SYS_lseek, fd, 0, 0 /* SEEK_SET */, 0, 0);
+	long long t[4] = { 0, (1 << 30) - 2 /* UTIME_OMIT */,
+		r->mtime / 1000000000, r->mtime % 1000000000 };
+	long e = sys3(SYS_lseek, fd, 0, 0 /* SEEK_SET */);
 
 	if (e == 0)
 		e = writeall(fd, buf, n);
 	if (e == 0)
-		e = sys(SYS_ftruncate, fd, n, 0, 0, 0);
+		e = sys3(SYS_ftruncate, fd, n, 0);
+	if (e == 0 && r->mtime > 0)
+		e = sys(SYS_UTIMENSAT, fd, 0, (long)t, 0, 0);
 	return e;
 }

@@ -1,7 +1,9 @@
-/* Reaching the app, and starting it once when it is down (R30-R40).
+/* Reaching the app; starting it once when it is down (R30-R40);
+ * restarting it on a deploy, stopping it (R41-R47).
  * Over lock.c, config.c, addr.c, str.c, sys.c. */
 #include "cgi2scgi.h"
 #include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -43,9 +45,9 @@ start_env(const char **out, size_t max, char **env, const struct config *c,
 /* in the child: fds, signals, session, directory, then exec (R34-R37);
  * from here on errors go to the log */
 static void
-child(const struct config *c, const char **envp, int log)
+child(const struct config *c, const char *cmd, const char **envp, int log)
 {
-	const char *argv[] = { "sh", "-c", c->start, NULL };
+	const char *argv[] = { "sh", "-c", cmd, NULL };
 	unsigned long long none = 0;	/* the kernel's sigset: 64 bits */
 	long e;
 	int i;
@@ -53,20 +55,20 @@ child(const struct config *c, const char **envp, int log)
 	if (sys_dup2(log, 1) < 0 || sys_dup2(log, 2) < 0 || sys_close(0) < 0 ||
 	    sys_open("/dev/null", O_RDONLY, 0) != 0)
 		sys_exit(126);
-	if (sys(SYS_close_range, 3, ~0U, 0, 0, 0) < 0)
+	if (sys3(SYS_close_range, 3, ~0U, 0) < 0)
 		for (i = 3; i < 1024; i++)
 			sys_close(i);	/* EBADF expected for most */
 	for (i = 1; i < 65; i++)
 		sig_set(i, SIG_DFL);	/* fails for KILL, STOP: harmless */
 	if (sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, sizeof none,
-	    0) < 0 || sys(SYS_setsid, 0, 0, 0, 0, 0) < 0)
+	    0) < 0 || sys3(SYS_setsid, 0, 0, 0) < 0)
 		sys_exit(126);
 	if (c->directory != NULL &&
-	    (e = sys(SYS_chdir, (long)c->directory, 0, 0, 0, 0)) < 0) {
+	    (e = sys3(SYS_chdir, (long)c->directory, 0, 0)) < 0) {
 		logerr("cannot chdir", e);
 		sys_exit(126);
 	}
-	e = sys(SYS_execve, (long)"/bin/sh", (long)argv, (long)envp, 0, 0);
+	e = sys3(SYS_execve, (long)"/bin/sh", (long)argv, (long)envp);
 	logerr("cannot exec", e);
 	sys_exit(127);
 }
@@ -82,20 +84,20 @@ socket_var(const struct config *c)
 
 	if (p == NULL)
 		p = c->socket + (same(c->socket, "tcp:", 4) ? 4 : 0);
-	else if (*p != '/' && (n = sys(SYS_getcwd, (long)cwd, sizeof cwd - 1,
-	    0, 0, 0)) > 0)
+	else if (*p != '/' && (n = sys3(SYS_getcwd, (long)cwd, sizeof cwd - 1, 0)) > 0)
 		cwd[n - 1] = '/';	/* the kernel's getcwd counts the NUL */
 	return concat("CGI2SCGI_SOCKET=", cwd, p);
 }
 
 /*
- * Run start (R34-R38): its PID, or 0 when it could not run (logged).
+ * Run cmd, start or stop, detached (R34-R38, R42): its PID, or 0 when
+ * it could not run (logged).
  * fork, not vfork: a vfork child shares the stack, which only code
  * written in assembly may do; the copy of a 12 KB process costs
  * microseconds, once per start.
  */
 static long
-spawn(const struct config *c, char **env)
+spawn(const struct config *c, const char *cmd, char **env)
 {
 	const char *envp[MAX_ENV + 10], *sock = socket_var(c);
 	long pid, log;
@@ -115,9 +117,9 @@ spawn(const struct config *c, char **env)
 	}
 	envp[start_env(envp, MAX_ENV + 9, env, c, sock)] = NULL;
 	sig_set(SIGCHLD, SIG_DFL);	/* R38: see the child's exit */
-	pid = sys(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	pid = sys3(SYS_clone, SIGCHLD, 0, 0);
 	if (pid == 0)
-		child(c, envp, log);
+		child(c, cmd, envp, log);
 	if (pid < 0)
 		logerr("cannot fork", pid);
 	sys_close(log);
@@ -166,85 +168,230 @@ after(long sec)
 	return now_ms(CLOCK_MONOTONIC) + sec * 1000;
 }
 
-/* the outcome of a start into the lock file (R32) */
+/* the outcome of a start or stop into the lock file (R32), dated now */
 static void
-note(int lk, struct record *r, int failed)
+note(int lk, struct record *r)
 {
 	long e;
 
 	r->epoch = now_ms(CLOCK_REALTIME) / 1000;
-	r->failed = failed;
 	e = record_write(lk, r);
 	if (e < 0)
 		logerr("cannot write the lock record", e);
 }
 
-/* with the lock held: throttle (R32), clear a stale socket (R33),
- * start (R34-R37), wait (R38), record the outcome */
-static int
-start_locked(const struct config *c, int lk, char **env, long *retry)
+/* a modification time in ns */
+static long long
+ns(const struct kstat *st)
 {
-	long long now = now_ms(CLOCK_REALTIME) / 1000;
+	return st->mtime.sec * 1000000000 + st->mtime.nsec;
+}
+
+/* restart_file's modification time in ns; -1 when unset or missing */
+static long long
+restart_mtime(const struct config *c)
+{
+	struct kstat st;
+
+	return c->restart_file && sys_stat(AT_FDCWD, c->restart_file, 0, &st) ==
+	    0 ? ns(&st) : -1;
+}
+
+/* the hot path's restart check (R41): two statx calls, no open; the
+ * lock file's mtime mirrors the record's MTIME (record_write) */
+static int
+restart_due(const struct config *c)
+{
+	struct kstat st;
+	long long m = restart_mtime(c);
+
+	return m >= 0 && (sys_stat(AT_FDCWD, c->lock, AT_SYMLINK_NOFOLLOW,
+	    &st) < 0 || ns(&st) != m);
+}
+
+/* the whole seconds left, rounded up, of a failed start's quiet window:
+ * retry_after x 2^(n-1) after the n-th failure in a row, capped at the
+ * larger of 600 and retry_after (R45); 0 when none */
+long
+quiet_left(const struct config *c, const struct record *r, long long now)
+{
+	long w = c->retry_after, cap = w > 600 ? w : 600, n = r->failures;
+	long long left;
+
+	while (--n > 0 && w < cap)
+		w *= 2;
+	left = (r->epoch + (w < cap ? w : cap)) * 1000 - now;
+	return r->state == FAILED && left > 0 ? (left + 999) / 1000 : 0;
+}
+
+/* 0 once the app refuses (or its unix socket is gone), -1 if it still
+ * accepts when the monotonic clock passes end (ms) */
+static int
+wait_down(const struct config *c, long long end)
+{
+	int i = 0;
+	long s;
+
+	for (;;) {
+		s = dial(&c->addr, 1);
+		if (is_down(s))
+			return 0;
+		if (s >= 0)
+			sys_close(s);
+		if (!later(end, &i))
+			return -1;
+	}
+}
+
+/* the PID in the pidfile, a decimal number above 1, else 0 (R42) */
+static long
+pid_of(const char *file)
+{
+	char buf[24];
+	long n = 0, fd = sys_open(file, O_RDONLY | O_CLOEXEC, 0), pid;
+
+	if (fd >= 0)
+		n = sys_read(fd, buf, sizeof buf);
+	sys_close(fd);
+	while (n > 0 && (buf[n - 1] < '0' || buf[n - 1] > '9'))
+		n--;	/* a newline, spaces */
+	pid = n > 0 ? decimal(buf, buf + n, INT_MAX) : -1;
+	return pid > 1 ? pid : 0;
+}
+
+/*
+ * Stop the app (R42): run stop, or SIGTERM the pidfile's PID and, if it
+ * still accepts after start_timeout, SIGKILL it; 0 once the socket
+ * refuses, -1 (logged) if it still accepts. stop's exit status counts
+ * for nothing: the socket refusing does.
+ */
+static int
+stop_app(const struct config *c, char **env)
+{
+	long pid = c->stop ? spawn(c, c->stop, env) : pid_of(c->pidfile);
+	int r;
+
+	if (!c->stop && pid > 0)
+		sys3(SYS_kill, pid, SIGTERM, 0);
+	r = wait_down(c, after(c->start_timeout));
+	if (r < 0 && !c->stop && pid > 0) {
+		sys3(SYS_kill, pid, SIGKILL, 0);
+		r = wait_down(c, after(c->start_timeout));
+	}
+	if (r < 0)
+		logline("cannot stop", "the app still accepts");
+	return r;
+}
+
+/*
+ * With the lock held, and the app checked again: what a request (SERVE)
+ * or a person (START, STOP, RESTART) wants done. A socket to the app,
+ * 0 for STOP, or -STATUS (logged). The quiet window holds for requests
+ * only (R44); a new restart_file ends it (R45).
+ */
+static int
+locked(const struct config *c, int lk, char **env, int want, long *retry)
+{
+	long long now = now_ms(CLOCK_REALTIME), m = restart_mtime(c);
 	struct kstat st;
 	struct record r;
-	int s;
+	long s = dial(&c->addr, 1);
 
-	/* a record from the future (the clock was set back) is void */
-	if (record_read(lk, &r) == 0 && r.epoch <= now) {
-		if (r.failed && (*retry = r.epoch + c->retry_after - now) > 0) {
-			logline("recent failure", NULL);
-			return -503;
-		}
-		/* a PID is there only while a start is under way, so its
-		 * launcher was killed: wait for that start, whether its
-		 * command still runs or daemonized the app, but only until
-		 * the record's own start_timeout ends (R40): a stale or
-		 * forged record never costs each request a wait of its own */
-		if (r.pid > 0 && r.epoch + c->start_timeout > now &&
-		    (s = wait_up(c, 0, after(r.epoch + c->start_timeout -
-		    now))) >= 0)
-			return s;	/* else that start timed out: ours */
+	/* none yet, or dated in the future (the clock was set back): void */
+	if (record_read(lk, &r) < 0 || r.epoch * 1000 > now)
+		__builtin_memset(&r, 0, sizeof r);
+	if (m < 0)
+		m = r.mtime;	/* no restart_file: no change */
+	if (s >= 0 && want <= START && m == r.mtime)
+		return s;	/* up, and nothing changed (R31) */
+	if (s >= 0)
+		sys_close(s);
+	else if (!is_down(s)) {	/* busy: back-off, never a start (R30) */
+		if (want <= START)
+			return up_or_503(wait_up(c, 0, after(c->start_timeout)));
+		s = 0;		/* stop it all the same */
 	}
+	if (s >= 0 && stop_app(c, env) < 0) {
+		/* the old app keeps serving; this change is done with */
+		r.mtime = m;
+		note(lk, &r);
+		return want == SERVE ? up_or_503(wait_up(c, 0, after(1))) :
+		    -503;
+	}
+	r.pid = 0;
+	if (want == STOP) {	/* stopped is not broken (R46) */
+		r.state = STOPPED;
+		r.failures = 0;
+		note(lk, &r);
+		return 0;
+	}
+	if (want == SERVE && m == r.mtime &&
+	    (*retry = quiet_left(c, &r, now)) > 0) {
+		logline("recent failure", NULL);
+		return -503;
+	}
+	/* a PID is there only while a start is under way, so its launcher
+	 * was killed: wait for that start, whether its command still runs
+	 * or daemonized the app, but only until the record's own
+	 * start_timeout ends (R40): a stale or forged record never costs
+	 * each request a wait of its own */
+	now /= 1000;
+	if (r.state == STARTED && r.pid > 0 &&
+	    r.epoch + c->start_timeout > now &&
+	    (s = wait_up(c, 0, after(r.epoch + c->start_timeout - now))) >= 0)
+		return s;	/* else that start timed out: ours */
 	/* a stale socket (R33); if removing it fails, so does the start */
 	if (c->path != NULL && sys_stat(AT_FDCWD, c->path, AT_SYMLINK_NOFOLLOW,
 	    &st) == 0 && S_ISSOCK(st.mode))
-		sys(SYS_unlinkat, AT_FDCWD, (long)c->path, 0, 0, 0);
+		sys3(SYS_unlinkat, AT_FDCWD, (long)c->path, 0);
 	s = -503;
-	r.pid = spawn(c, env);
+	r.state = STARTED;
+	r.pid = spawn(c, c->start, env);
 	if (r.pid > 0) {
-		note(lk, &r, 0);	/* "started PID": under way (R40) */
+		note(lk, &r);	/* "started PID": under way (R40) */
 		s = up_or_503(wait_up(c, r.pid, after(c->start_timeout)));
 		r.pid = 0;	/* settled: no start to wait for */
 	}
-	note(lk, &r, s < 0);
-	*retry = c->retry_after;
+	r.mtime = m;
+	r.state = s < 0 ? FAILED : STARTED;
+	r.failures = s < 0 ? r.failures + 1 : 0;	/* R45 */
+	note(lk, &r);
+	*retry = quiet_left(c, &r, now_ms(CLOCK_REALTIME));
 	return s;
 }
 
-/* a socket to the app, or -STATUS (logged): only a refused app is
- * started (R30), under the lock and only if it is still down once the
- * lock is held (R31) */
+/*
+ * A socket to the app, or -STATUS (logged), or 0 once stopped (STOP).
+ * A request (SERVE) or --start connects; only a refused app is started
+ * (R30), and a changed restart_file restarts a running one (R41), under
+ * the lock and after a look again once it is held (R31). A lock waited
+ * for may be held by a restart: stop and start, three start_timeouts
+ * at most.
+ */
 int
-app_connect(const struct config *c, char **env, long *retry)
+app_connect(const struct config *c, char **env, int want, long *retry)
 {
 	long s = dial(&c->addr, 1);
 	int lk;
 
-	if (s >= 0)
-		return s;
-	if (!is_down(s))	/* busy: back-off, never a start */
-		return up_or_503(wait_up(c, 0, after(c->start_timeout)));
-	if (c->start == NULL) {
-		logerr("app down", s);
-		return -502;
+	if (want <= START) {
+		if (s >= 0 && !restart_due(c))
+			return s;
+		if (s < 0 && !is_down(s))	/* busy: never a start */
+			return up_or_503(wait_up(c, 0,
+			    after(c->start_timeout)));
+		if (c->start == NULL) {
+			logerr("app down", s);
+			return -502;
+		}
 	}
-	lk = lock_take(c->lock, c->start_timeout);
+	if (s >= 0)
+		sys_close(s);
+	lk = lock_take(c->lock, c->start_timeout *
+	    (c->stop || c->pidfile ? 3 : 1));
 	if (lk < 0)
 		return lk;
-	s = dial(&c->addr, 1);
-	if (s < 0)
-		s = is_down(s) ? start_locked(c, lk, env, retry) :
-		    up_or_503(wait_up(c, 0, after(c->start_timeout)));
+	s = locked(c, lk, env, want, retry);
 	sys_close(lk);
 	return s;
 }
