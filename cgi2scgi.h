@@ -88,7 +88,7 @@ long sys3(long n, long a, long b, long c);
 int sys_open(const char *path, int flags, int mode);
 int sys_close(int fd);
 long sys_read(int fd, void *buf, size_t n);
-int writeall(int fd, const void *buf, size_t n);
+long writeall(int fd, const void *buf, size_t n);
 int sys_dup2(int from, int to);
 int sys_poll(void *fds, int n, long sec, long nsec);
 int sys_stat(int dirfd, const char *path, int flags, struct kstat *st);
@@ -105,11 +105,12 @@ size_t len(const char *s);
 int same(const char *a, const char *b, size_t n);
 char *find(const char *s, int ch);
 long long decimal(const char *s, const char *end, long long max);
-char *utoa(char *end, unsigned long long v);
 char *num(unsigned long long v);
+int which(const char *list, const char *s, size_t n);
+const char *nth(const char *list, int i);
 const char *lookup(char **env, const char *name);
 const char *getvar(char **env, const char *name);
-void say(int fd, ...);
+long say(int fd, ...);
 char *concat(const char *a, const char *b, const char *c);
 char *store_end(size_t *room);
 void store_take(size_t n);
@@ -188,7 +189,6 @@ int lock_take(const char *path, long seconds);
 int record_read(int fd, struct record *r);
 int record_write(int fd, const struct record *r);
 int record_parse(const char *s, size_t n, struct record *r);
-size_t record_format(char *buf, const struct record *r);
 
 /* ---- spawn.c: reaching, starting, stopping the app (R30-R47) ---------- */
 

@@ -48,77 +48,36 @@ lock_take(const char *path, long seconds)
 	return -500;
 }
 
-static const char states[] = "started\0failed\0stopped";
-
-/* the number that *p..end starts with, up to a space (after which *p
- * then points), at most max; -1 if there is none */
-static long long
-field(const char **p, const char *end, long long max)
-{
-	const char *s = *p, *e = s;
-
-	while (e < end && *e != ' ')
-		e++;
-	*p = e + (e < end);
-	return decimal(s, e, max);
-}
+static const char states[] = "started\0failed\0stopped\0";
 
 /*
- * "EPOCH STATE PID FAILURES MTIME" (R32), STATE started, failed or
- * stopped; 0, or -1. The line of an older version, "EPOCH STATE PID",
- * reads as FAILURES 1 if failed, else 0, and MTIME 0.
+ * "EPOCH STATE PID FAILURES MTIME" (R32), single spaces, STATE started,
+ * failed or stopped; 0, or -1. The line of an older version, "EPOCH
+ * STATE PID", reads as FAILURES 1 if failed, else 0, and MTIME 0.
  */
 int
 record_parse(const char *s, size_t n, struct record *r)
 {
-	const char *end = s + n, *p = s, *k = states;
-	size_t w = 0;
+	long long v[5] = { 0, 0, 0, 0, 0 };
+	const char *end = s + n, *e = s;
+	int i;
 
 	if (n > 0 && end[-1] == '\n')
 		end--;
-	r->epoch = field(&p, end, LLONG_MAX);
-	for (r->state = 0; r->state < 3; r->state++, k += w + 1) {
-		w = len(k);
-		if (end - p > (long)w && same(p, k, w) && p[w] == ' ')
-			break;
+	for (i = 0; i < 5 && e < end; i++, s = e + 1) {
+		for (e = s; e < end && *e != ' '; e++)
+			;
+		v[i] = i == 1 ? which(states, s, e - s) :
+		    decimal(s, e, i == 2 || i == 3 ? INT_MAX : LLONG_MAX);
+		if (v[i] < 0)
+			return -1;
 	}
-	if (r->state == 3)
-		return -1;
-	p += w + 1;
-	r->pid = field(&p, end, INT_MAX);
-	r->failures = r->state == FAILED;
-	r->mtime = 0;
-	if (p < end) {
-		r->failures = field(&p, end, INT_MAX);
-		r->mtime = field(&p, end, LLONG_MAX);
-	}
-	return (r->epoch | r->pid | r->failures | r->mtime) < 0 || p < end ?
-	    -1 : 0;
-}
-
-/* the record line into buf (at least 96 bytes); its length */
-size_t
-record_format(char *buf, const struct record *r)
-{
-	char line[96], *p = line + sizeof line;
-	const char *k = states;
-	int i;
-
-	for (i = 0; i < r->state; i++)
-		k += len(k) + 1;
-	*--p = '\n';
-	p = utoa(p, r->mtime);
-	*--p = ' ';
-	p = utoa(p, r->failures);
-	*--p = ' ';
-	p = utoa(p, r->pid);
-	*--p = ' ';
-	p -= len(k);
-	__builtin_memcpy(p, k, len(k));
-	*--p = ' ';
-	p = utoa(p, r->epoch);
-	__builtin_memcpy(buf, p, line + sizeof line - p);
-	return line + sizeof line - p;
+	r->epoch = v[0];
+	r->state = v[1];
+	r->pid = v[2];
+	r->failures = i == 3 ? v[1] == FAILED : v[3];
+	r->mtime = v[4];
+	return e == end && (i == 3 || i == 5) ? 0 : -1;
 }
 
 /* 0, or -1: no record (a new lock file) or not one we wrote */
@@ -143,16 +102,16 @@ record_read(int fd, struct record *r)
 int
 record_write(int fd, const struct record *r)
 {
-	char buf[96];
-	size_t n = record_format(buf, r);
 	long long t[4] = { 0, (1 << 30) - 2 /* UTIME_OMIT */,
 		r->mtime / 1000000000, r->mtime % 1000000000 };
 	long e = sys3(SYS_lseek, fd, 0, 0 /* SEEK_SET */);
 
 	if (e == 0)
-		e = writeall(fd, buf, n);
-	if (e == 0)
-		e = sys3(SYS_ftruncate, fd, n, 0);
+		e = say(fd, num(r->epoch), " ", nth(states, r->state), " ",
+		    num(r->pid), " ", num(r->failures), " ", num(r->mtime), "\n",
+		    NULL);
+	if (e > 0)
+		e = sys3(SYS_ftruncate, fd, e, 0);
 	if (e == 0 && r->mtime > 0)
 		e = sys(SYS_UTIMENSAT, fd, 0, (long)t, 0, 0);
 	return e;

@@ -57,7 +57,7 @@ put(char *b, size_t n, const char *s, size_t len)
 size_t
 scgi_header(char *buf, char **env, const char *length)
 {
-	char num[24], *b = buf ? buf + sizeof num : NULL, *p;
+	char *b = buf ? buf + 24 : NULL, *p;
 	size_t n, k, at;
 	char **e;
 
@@ -75,15 +75,15 @@ scgi_header(char *buf, char **env, const char *length)
 		if (b != NULL)
 			b[at + k] = '\0';	/* NAME=VALUE -> NAME\0VALUE */
 	}
-	num[sizeof num - 1] = ':';
-	p = utoa(num + sizeof num - 1, n);
-	k = num + sizeof num - p;
+	p = num(n);
+	k = len(p);
 	if (buf != NULL) {
-		__builtin_memmove(buf + k, b, n);
+		__builtin_memmove(buf + k + 1, b, n);
 		__builtin_memcpy(buf, p, k);
-		buf[k + n] = ',';
+		buf[k] = ':';
+		buf[k + 1 + n] = ',';
 	}
-	return k + n + 1;
+	return k + n + 2;
 }
 
 /* 1 if b starts with "HTTP/1.x NNN", 0 if not, -1 if too short to say */

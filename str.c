@@ -51,23 +51,41 @@ decimal(const char *s, const char *end, long long max)
 	return n;
 }
 
-/* decimal digits of v ending just before end; returns the first */
-char *
-utoa(char *end, unsigned long long v)
-{
-	do
-		*--end = '0' + v % 10;
-	while ((v /= 10) != 0);
-	return end;
-}
-
-/* v in decimal, in a buffer that the next call reuses */
+/* v in decimal, in one of four buffers taken in turn: one say() may
+ * carry four numbers */
 char *
 num(unsigned long long v)
 {
-	static char buf[24];
+	static char buf[4][24];
+	static unsigned i;
+	char *p = buf[i++ % 4] + 23;
 
-	return utoa(buf + sizeof buf - 1, v);
+	do
+		*--p = '0' + v % 10;
+	while ((v /= 10) != 0);
+	return p;
+}
+
+/* the index of the n bytes at s in list, NUL-separated strings that
+ * end with an empty one; -1 if not there */
+int
+which(const char *list, const char *s, size_t n)
+{
+	int i;
+
+	for (i = 0; *list != '\0'; i++, list += len(list) + 1)
+		if (len(list) == n && same(list, s, n))
+			return i;
+	return -1;
+}
+
+/* the i-th string of such a list */
+const char *
+nth(const char *list, int i)
+{
+	while (i-- > 0)
+		list += len(list) + 1;
+	return list;
 }
 
 /* the entry "NAME=..." of env, the first one (as the header, R10) */
@@ -92,8 +110,8 @@ getvar(char **env, const char *name)
 }
 
 /* the strings up to a NULL, in one write (one line stays one line in a
- * log that others append to) */
-void
+ * log that others append to); the length written, or -errno */
+long
 say(int fd, ...)
 {
 	char buf[1024];
@@ -110,7 +128,7 @@ say(int fd, ...)
 		n += k;
 	}
 	va_end(ap);
-	writeall(fd, buf, n);
+	return writeall(fd, buf, n);
 }
 
 /* the store: config file texts and the paths joined from them; fixed,

@@ -148,23 +148,22 @@ sys_read(int fd, void *buf, size_t n)
 	return r;
 }
 
-/* all of buf, or -errno */
-int
+/* all of buf: n, or -errno */
+long
 writeall(int fd, const void *buf, size_t n)
 {
-	const char *p = buf;
+	const char *p = buf, *end = p + n;
 	long r;
 
-	while (n > 0) {
-		r = sys3(SYS_write, fd, (long)p, n);
+	while (p < end) {
+		r = sys3(SYS_write, fd, (long)p, end - p);
 		if (r == -EINTR)
 			continue;
 		if (r < 0)
 			return r;
 		p += r;
-		n -= r;
 	}
-	return 0;
+	return n;
 }
 
 /* dup2 through dup3, which every architecture has and which refuses

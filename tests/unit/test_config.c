@@ -1,4 +1,4 @@
-/* Configuration: keys, sources, file syntax (SPEC R1-R4). */
+/* Configuration: keys, sources, file syntax (SPEC R1-R4, R41). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +74,9 @@ test_R1_defaults(void **state)
 	assert_null(c.directory);
 	assert_null(c.log);
 	assert_null(c.lock);
+	assert_null(c.stop);
+	assert_null(c.pidfile);
+	assert_null(c.restart_file);
 	assert_int_equal(c.start_timeout, 30);
 	assert_int_equal(c.retry_after, 10);
 	assert_int_equal(c.timeout, 300);
@@ -92,6 +95,9 @@ test_R4_every_key_is_read(void **state)
 	    "directory = /srv/app\n"
 	    "log = /var/log/app.log\n"
 	    "lock = /run/app.lock\n"
+	    "stop = kill $(cat run/app.pid)\n"
+	    "pidfile = /run/app.pid\n"
+	    "restart_file = /srv/app/tmp/restart.txt\n"
 	    "env = APP_MODE=prod\n"
 	    "start_timeout = 7\n"
 	    "retry_after = 0\n"
@@ -101,6 +107,9 @@ test_R4_every_key_is_read(void **state)
 	assert_str(c.directory, "/srv/app");
 	assert_str(c.log, "/var/log/app.log");
 	assert_str(c.lock, "/run/app.lock");
+	assert_str(c.stop, "kill $(cat run/app.pid)");
+	assert_str(c.pidfile, "/run/app.pid");
+	assert_str(c.restart_file, "/srv/app/tmp/restart.txt");
 	assert_int_equal(c.nenv, 1);
 	assert_str(c.env[0], "APP_MODE=prod");
 	assert_int_equal(c.start_timeout, 7);
@@ -210,7 +219,11 @@ test_R4_relative_paths_join_config_dir(void **state)
 	    "directory = app\n"
 	    "log = logs/app.log\n"
 	    "lock = app.lock\n"
+	    "pidfile = run/app.pid\n"
+	    "restart_file = tmp/restart.txt\n"
 	    "socket = run/app.sock\n", "/srv/cgi/app.cgi");
+	assert_str(c.pidfile, "/srv/cgi/run/app.pid");
+	assert_str(c.restart_file, "/srv/cgi/tmp/restart.txt");
 	assert_str(c.directory, "/srv/cgi/app");
 	assert_str(c.log, "/srv/cgi/logs/app.log");
 	assert_str(c.lock, "/srv/cgi/app.lock");
@@ -278,9 +291,10 @@ test_R4_start_and_env_values_not_joined(void **state)
 	struct config c;
 
 	(void)state;
-	read_ok(&c, "start = ./run.sh\nenv = DATA=data/dir\n",
-	    "/srv/cgi/app.cgi");
+	read_ok(&c, "start = ./run.sh\nenv = DATA=data/dir\n"
+	    "stop = ./stop.sh\n", "/srv/cgi/app.cgi");
 	assert_str(c.start, "./run.sh");
+	assert_str(c.stop, "./stop.sh");
 	assert_str(c.env[0], "DATA=data/dir");
 }
 
@@ -386,7 +400,9 @@ test_R2_environ_sets_every_key(void **state)
 	char *env[] = { "CGI2SCGI_SOCKET=/run/e.sock", "CGI2SCGI_START=app -x",
 		"CGI2SCGI_DIRECTORY=/srv/e", "CGI2SCGI_LOG=/var/log/e.log",
 		"CGI2SCGI_LOCK=/run/e.lock", "CGI2SCGI_START_TIMEOUT=3",
-		"CGI2SCGI_RETRY_AFTER=4", "CGI2SCGI_TIMEOUT=5", NULL };
+		"CGI2SCGI_RETRY_AFTER=4", "CGI2SCGI_TIMEOUT=5",
+		"CGI2SCGI_STOP=app --stop", "CGI2SCGI_PIDFILE=/run/e.pid",
+		"CGI2SCGI_RESTART_FILE=/srv/e/restart.txt", NULL };
 	struct config c;
 
 	(void)state;
@@ -397,6 +413,9 @@ test_R2_environ_sets_every_key(void **state)
 	assert_str(c.directory, "/srv/e");
 	assert_str(c.log, "/var/log/e.log");
 	assert_str(c.lock, "/run/e.lock");
+	assert_str(c.stop, "app --stop");
+	assert_str(c.pidfile, "/run/e.pid");
+	assert_str(c.restart_file, "/srv/e/restart.txt");
 	assert_int_equal(c.start_timeout, 3);
 	assert_int_equal(c.retry_after, 4);
 	assert_int_equal(c.timeout, 5);
@@ -617,6 +636,68 @@ test_R1_check_tcp_with_start_needs_lock(void **state)
 	assert_int_equal(check(&c), 0);
 }
 
+/* stop and pidfile use the lock as start does: TCP needs one set */
+static void
+test_R1_check_tcp_with_stop_or_pidfile_needs_lock(void **state)
+{
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	c.socket = "127.0.0.1:9000";
+	c.stop = "app --stop";
+	assert_int_equal(check(&c), -500);
+	assert_non_null(strstr(captured(), ": TCP needs lock\n"));
+	c.stop = NULL;
+	c.pidfile = "/run/app.pid";
+	assert_int_equal(check(&c), -500);
+	c.lock = "/run/app.lock";
+	assert_int_equal(check(&c), 0);
+}
+
+/* R41: restart_file needs start, and stop or pidfile */
+static void
+test_R41_check_restart_file_needs_start_and_stop_or_pidfile(void **state)
+{
+	static const struct {
+		const char *start, *stop, *pidfile;
+		int ok;
+	} cases[] = {
+		{ NULL, NULL, NULL, 0 },
+		{ "app", NULL, NULL, 0 },
+		{ NULL, "app --stop", NULL, 0 },
+		{ NULL, NULL, "/run/app.pid", 0 },
+		{ NULL, "app --stop", "/run/app.pid", 0 },
+		{ "app", "app --stop", NULL, 1 },
+		{ "app", NULL, "/run/app.pid", 1 },
+		{ "app", "app --stop", "/run/app.pid", 1 },
+	};
+	struct config c;
+	size_t i;
+	int r;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		config_defaults(&c);
+		c.socket = "/run/app.sock";
+		c.start = cases[i].start;
+		c.stop = cases[i].stop;
+		c.pidfile = cases[i].pidfile;
+		c.restart_file = "/srv/app/restart.txt";
+		r = check(&c);
+		if (cases[i].ok && r != 0)
+			fail_msg("case %zu refused: %s", i, captured());
+		if (!cases[i].ok && (r != -500 || strstr(captured(),
+		    ": restart_file needs start, and stop or pidfile\n") ==
+		    NULL))
+			fail_msg("case %zu: %d, logged \"%s\"", i, r,
+			    captured());
+		/* without restart_file, each is fine */
+		c.restart_file = NULL;
+		assert_int_equal(check(&c), 0);
+	}
+}
+
 /* after all sources: the socket parsed once, the defaults that depend on
  * it (lock = the unix path + ".lock") or on the config file (directory =
  * its directory) filled in; a key that is set stays as set */
@@ -762,10 +843,13 @@ config_tests(void)
 		cmocka_unit_test(test_R1_check_requires_socket),
 		cmocka_unit_test(test_R1_check_rejects_bad_socket),
 		cmocka_unit_test(test_R1_check_tcp_with_start_needs_lock),
+		cmocka_unit_test(test_R1_check_tcp_with_stop_or_pidfile_needs_lock),
+		cmocka_unit_test(
+		    test_R41_check_restart_file_needs_start_and_stop_or_pidfile),
 		cmocka_unit_test(test_R1_check_fills_lock_and_directory_defaults),
 		cmocka_unit_test(test_R4_nul_byte_names_line),
 		cmocka_unit_test(test_R4_nul_byte_in_file_logged_with_line),
 	};
 
-	return cmocka_run_group_tests_name("config (R1-R4)", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("config (R1-R4, R41)", tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* The start lock and its record (SPEC R31, R32, R40), on real files. */
+/* The start lock and its record (SPEC R31, R32, R40, R41), on real
+ * files. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -107,44 +108,124 @@ take_in_child(const char *path, long seconds, int release_fd,
 	return o;
 }
 
-static void
-test_R32_record_format_is_one_line(void **state)
+/* the line record_write leaves in a fresh file (no lock needed for
+ * that); its length */
+static size_t
+line_of(const struct record *r, char *buf, size_t size)
 {
-	struct record r = { 1700000000, 4242, 0 };
-	char buf[64];
-	size_t n;
+	ssize_t n;
+	int fd;
+
+	unlink(path_of("rec"));
+	fd = open(path_of("rec"), O_RDWR | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(record_write(fd, r), 0);
+	n = pread(fd, buf, size - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
+static void
+test_R32_record_is_one_line_of_five_fields(void **state)
+{
+	struct record r = { .epoch = 1700000000, .pid = 4242,
+		.state = STARTED };
+	char buf[128];
 
 	(void)state;
-	n = record_format(buf, &r);
-	assert_int_equal(n, strlen("1700000000 started 4242\n"));
-	assert_memory_equal(buf, "1700000000 started 4242\n", n);
-	r.failed = 1;
-	n = record_format(buf, &r);
-	assert_int_equal(n, strlen("1700000000 failed 4242\n"));
-	assert_memory_equal(buf, "1700000000 failed 4242\n", n);
+	line_of(&r, buf, sizeof buf);
+	assert_string_equal(buf, "1700000000 started 4242 0 0\n");
+	r.state = FAILED;
+	r.pid = 0;
+	r.failures = 3;
+	r.mtime = 1700000000123456789LL;
+	line_of(&r, buf, sizeof buf);
+	assert_string_equal(buf, "1700000000 failed 0 3 1700000000123456789\n");
+	r.state = STOPPED;
+	r.failures = 0;
+	line_of(&r, buf, sizeof buf);
+	assert_string_equal(buf, "1700000000 stopped 0 0 1700000000123456789\n");
+}
+
+static void
+assert_record(const struct record *r, const struct record *want)
+{
+	if (r->epoch != want->epoch || r->pid != want->pid ||
+	    r->mtime != want->mtime || r->state != want->state ||
+	    r->failures != want->failures)
+		fail_msg("record %lld %d %lld %d %lld, want %lld %d %lld %d %lld",
+		    r->epoch, r->state, r->pid, r->failures, r->mtime,
+		    want->epoch, want->state, want->pid, want->failures,
+		    want->mtime);
 }
 
 static void
 test_R32_record_round_trip(void **state)
 {
-	static const struct record recs[] = { { 0, 1, 0 }, { 0, 1, 1 },
-		{ 1700000000, 4242, 0 }, { 1700000000, 4242, 1 },
-		{ 4102444800LL, INT_MAX, 1 }, { 1099511627776LL, 2, 0 } };
+	static const struct record recs[] = {
+		{ .epoch = 0, .pid = 1, .state = STARTED },
+		{ .epoch = 0, .pid = 1, .state = FAILED, .failures = 1 },
+		{ .epoch = 1700000000, .pid = 4242, .state = STARTED,
+		  .mtime = 1 },
+		{ .epoch = 1700000000, .state = FAILED, .failures = 17,
+		  .mtime = 1700000000999999999LL },
+		{ .epoch = 1700000000, .state = STOPPED },
+		{ .epoch = 4102444800LL, .pid = INT_MAX, .state = FAILED,
+		  .failures = INT_MAX, .mtime = 4102444800000000000LL },
+		{ .epoch = 1099511627776LL, .pid = 2, .state = STARTED },
+	};
 	struct record r;
-	char buf[64];
+	char buf[128];
 	size_t i, n;
+	int fd;
 
 	(void)state;
 	for (i = 0; i < sizeof recs / sizeof *recs; i++) {
-		n = record_format(buf, &recs[i]);
-		assert_true(n > 0 && n <= 64);
+		n = line_of(&recs[i], buf, sizeof buf);
 		assert_int_equal(buf[n - 1], '\n');
+		assert_ptr_equal(strchr(buf, '\n'), buf + n - 1);
 		memset(&r, 0x5a, sizeof r);
 		if (record_parse(buf, n, &r) != 0)
 			fail_msg("record_parse(\"%.*s\") failed", (int)n, buf);
-		assert_true(r.epoch == recs[i].epoch);
-		assert_int_equal(!!r.failed, recs[i].failed);
-		/* the PID is written for people, not read back (R32) */
+		assert_record(&r, &recs[i]);
+		/* and through the file, as the launcher reads it */
+		fd = open(path_of("rec"), O_RDONLY);
+		assert_true(fd >= 0);
+		memset(&r, 0x5a, sizeof r);
+		assert_int_equal(record_read(fd, &r), 0);
+		close(fd);
+		assert_record(&r, &recs[i]);
+	}
+}
+
+/* the line of an older version, "EPOCH STATE PID": FAILURES 1 if
+ * failed, else 0, and MTIME 0 */
+static void
+test_R32_old_three_field_line(void **state)
+{
+	static const struct {
+		const char *line;
+		struct record want;
+	} old[] = {
+		{ "1700000000 failed 0\n", { .epoch = 1700000000,
+		  .state = FAILED, .failures = 1 } },
+		{ "1700000000 started 4242\n", { .epoch = 1700000000,
+		  .pid = 4242, .state = STARTED } },
+		{ "17 failed 12", { .epoch = 17, .pid = 12, .state = FAILED,
+		  .failures = 1 } },
+		{ "17 started 0", { .epoch = 17, .state = STARTED } },
+	};
+	struct record r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof old / sizeof *old; i++) {
+		memset(&r, 0x5a, sizeof r);
+		if (record_parse(old[i].line, strlen(old[i].line), &r) != 0)
+			fail_msg("record_parse(\"%s\") failed", old[i].line);
+		assert_record(&r, &old[i].want);
 	}
 }
 
@@ -157,7 +238,16 @@ test_R32_record_parse_rejects_garbage(void **state)
 		"1700000000 Started 12\n", "1700000000 FAILED 12\n",
 		"abc started 12\n", "17x started 12\n",
 		"-1 started 12\n", "17 failed\n", "17  12\n", "17 startedx 12\n",
-		"17 failedx 12\n", "17 started\n\n" };
+		"17 failedx 12\n", "17 started\n\n", "17 started 12\n\n",
+		"17 started 12 \n", "17 started 12 0\n", "17 started 12 0 \n",
+		"17 started 12 0 0 \n", "17 started 12 0 0 0\n",
+		"17 started 12 0 x\n", "17 started 12 -1 0\n",
+		"17 started 12 0 -1\n", "17 started 12  0 0\n",
+		"17 started -12 0 0\n", "17 stop 12 0 0\n",
+		"17 stoppedd 12 0 0\n", "17 started 2147483648 0 0\n",
+		"17 failed 0 2147483648 0\n",
+		"17 started 0 0 99999999999999999999\n",
+		"99999999999999999999 started 0 0 0\n" };
 	struct record r;
 	size_t i;
 
@@ -170,13 +260,44 @@ test_R32_record_parse_rejects_garbage(void **state)
 static void
 test_R32_record_parse_reads_only_n_bytes(void **state)
 {
-	static const char s[] = "17 failed 12\n99 started 1\n";
+	static const char s[] = "17 failed 12 2 5\n99 started 1 0 0\n";
 	struct record r;
 
 	(void)state;
-	assert_int_equal(record_parse(s, 13, &r), 0);
-	assert_true(r.epoch == 17 && r.failed);
+	assert_int_equal(record_parse(s, 17, &r), 0);
+	assert_true(r.epoch == 17 && r.state == FAILED && r.failures == 2 &&
+	    r.mtime == 5);
+	assert_int_equal(record_parse(s, 16, &r), 0);	/* no newline */
+	assert_true(r.failures == 2 && r.mtime == 5);
+	assert_int_not_equal(record_parse(s, 15, &r), 0);	/* "... 2 " */
+	assert_int_not_equal(record_parse(s, 14, &r), 0);	/* 4 fields */
+	assert_int_equal(record_parse(s, 12, &r), 0);	/* an old line */
+	assert_true(r.pid == 12 && r.failures == 1 && r.mtime == 0);
 	assert_int_not_equal(record_parse(s, 10, &r), 0);
+}
+
+/* R41: the lock file's own mtime mirrors MTIME, so that a request
+ * compares restart_file with it by two statx calls, never opening it */
+static void
+test_R41_record_write_sets_the_lock_mtime(void **state)
+{
+	struct record w = { .epoch = 1700000000, .state = STARTED,
+		.mtime = 1600000000123456789LL };
+	struct stat st;
+	char buf[128];
+	int fd;
+
+	(void)state;
+	fd = lock_take(path_of("i.lock"), 1);
+	assert_true(fd >= 0);
+	assert_int_equal(record_write(fd, &w), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true(st.st_mtim.tv_sec == 1600000000);
+	assert_true(st.st_mtim.tv_nsec == 123456789);
+	/* the line stays as written */
+	assert_int_equal(pread(fd, buf, sizeof buf, 0),
+	    strlen("1700000000 started 0 0 1600000000123456789\n"));
+	close(fd);
 }
 
 static void
@@ -203,7 +324,8 @@ test_R31_lock_file_created_0600_cloexec(void **state)
 static void
 test_R31_record_write_read_on_lock_file(void **state)
 {
-	struct record w = { 1700000000, 4242, 1 }, r;
+	struct record w = { .epoch = 1700000000, .pid = 4242,
+		.state = FAILED, .failures = 1 }, r;
 	char buf[128];
 	int fd;
 	ssize_t n;
@@ -215,27 +337,28 @@ test_R31_record_write_read_on_lock_file(void **state)
 	assert_int_equal(record_write(fd, &w), 0);
 	memset(&r, 0, sizeof r);
 	assert_int_equal(record_read(fd, &r), 0);
-	assert_true(r.epoch == w.epoch && r.failed);
+	assert_record(&r, &w);
 	n = pread(fd, buf, sizeof buf, 0);
-	assert_int_equal(n, strlen("1700000000 failed 4242\n"));
-	assert_memory_equal(buf, "1700000000 failed 4242\n", n);
+	assert_int_equal(n, strlen("1700000000 failed 4242 1 0\n"));
+	assert_memory_equal(buf, "1700000000 failed 4242 1 0\n", n);
 	/* a shorter record replaces the line whole */
 	w.epoch = 1;
 	w.pid = 2;
-	w.failed = 0;
+	w.state = STARTED;
+	w.failures = 0;
 	assert_int_equal(record_write(fd, &w), 0);
 	n = pread(fd, buf, sizeof buf, 0);
-	assert_int_equal(n, strlen("1 started 2\n"));
-	assert_memory_equal(buf, "1 started 2\n", n);
+	assert_int_equal(n, strlen("1 started 2 0 0\n"));
+	assert_memory_equal(buf, "1 started 2 0 0\n", n);
 	assert_int_equal(record_read(fd, &r), 0);
-	assert_true(r.epoch == 1 && !r.failed);
+	assert_record(&r, &w);
 	close(fd);
 	/* the record outlives the lock: taking it again keeps it */
 	fd = lock_take(path_of("b.lock"), 1);
 	assert_true(fd >= 0);
 	memset(&r, 0, sizeof r);
 	assert_int_equal(record_read(fd, &r), 0);
-	assert_true(r.epoch == 1 && !r.failed);
+	assert_record(&r, &w);
 	close(fd);
 }
 
@@ -435,10 +558,12 @@ int
 lock_tests(void)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_R32_record_format_is_one_line),
+		cmocka_unit_test(test_R32_record_is_one_line_of_five_fields),
 		cmocka_unit_test(test_R32_record_round_trip),
+		cmocka_unit_test(test_R32_old_three_field_line),
 		cmocka_unit_test(test_R32_record_parse_rejects_garbage),
 		cmocka_unit_test(test_R32_record_parse_reads_only_n_bytes),
+		cmocka_unit_test(test_R41_record_write_sets_the_lock_mtime),
 		cmocka_unit_test(test_R31_lock_file_created_0600_cloexec),
 		cmocka_unit_test(test_R31_record_write_read_on_lock_file),
 		cmocka_unit_test(test_R32_record_read_rejects_garbage_file),
@@ -451,6 +576,6 @@ lock_tests(void)
 		cmocka_unit_test(test_R31_lock_file_of_another_user_refused),
 	};
 
-	return cmocka_run_group_tests_name("start lock (R31, R32, R40)", tests,
+	return cmocka_run_group_tests_name("start lock (R31, R32, R40, R41)", tests,
 	    setup, teardown);
 }

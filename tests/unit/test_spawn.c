@@ -1,5 +1,5 @@
-/* Starting the app: its environment, the connect back-off
- * (SPEC R36, R39). */
+/* Starting the app: its environment, the connect back-off, the quiet
+ * window after failures (SPEC R36, R39, R45). */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -228,6 +228,86 @@ test_R39_backoff_starts_near_1ms_grows_to_at_most_5ms(void **state)
 	assert_true(backoff_us(INT_MAX) >= prev);
 }
 
+/* quiet_left for a record of state and failures dated epoch, at now
+ * (ms), with retry_after */
+static long
+quiet(long retry_after, int st, int failures, long long epoch,
+    long long now)
+{
+	struct record r = { .epoch = epoch, .state = st,
+		.failures = failures };
+	struct config c;
+
+	config_defaults(&c);
+	c.retry_after = retry_after;
+	return quiet_left(&c, &r, now);
+}
+
+/* R45: retry_after x 2^(n-1) after the n-th failure in a row, at most
+ * max(600, retry_after) */
+static void
+test_R45_quiet_window_grows_and_is_capped(void **state)
+{
+	static const struct { long retry_after; int n; long want; } w[] = {
+		{ 10, 1, 10 }, { 10, 2, 20 }, { 10, 3, 40 }, { 10, 4, 80 },
+		{ 10, 6, 320 }, { 10, 7, 600 }, { 10, 8, 600 },
+		{ 10, 1000, 600 }, { 10, INT_MAX, 600 },
+		{ 7, 1, 7 }, { 7, 7, 448 }, { 7, 8, 600 },
+		{ 1, 1, 1 }, { 1, 10, 512 }, { 1, 11, 600 },
+		{ 600, 1, 600 }, { 600, 2, 600 },
+		{ 1000, 1, 1000 }, { 1000, 2, 1000 }, { 1000, INT_MAX, 1000 },
+		{ 999999, 1, 999999 }, { 999999, 5, 999999 },
+	};
+	long long e = 1700000000;
+	size_t i;
+	long got;
+
+	(void)state;
+	for (i = 0; i < sizeof w / sizeof *w; i++) {
+		got = quiet(w[i].retry_after, FAILED, w[i].n, e, e * 1000);
+		if (got != w[i].want)
+			fail_msg("retry_after %ld, %d failures: %ld s, want %ld",
+			    w[i].retry_after, w[i].n, got, w[i].want);
+	}
+}
+
+/* what is left, rounded up to whole seconds; 0 once it is over */
+static void
+test_R45_quiet_left_rounds_up_and_ends(void **state)
+{
+	long long e = 1700000000, ms = e * 1000;
+
+	(void)state;
+	assert_int_equal(quiet(10, FAILED, 1, e, ms + 1), 10);
+	assert_int_equal(quiet(10, FAILED, 1, e, ms + 999), 10);
+	assert_int_equal(quiet(10, FAILED, 1, e, ms + 1000), 9);
+	assert_int_equal(quiet(10, FAILED, 1, e, ms + 9001), 1);
+	assert_int_equal(quiet(10, FAILED, 1, e, ms + 9999), 1);
+	assert_int_equal(quiet(10, FAILED, 1, e, ms + 10000), 0);
+	assert_int_equal(quiet(10, FAILED, 1, e, ms + 86400000), 0);
+	assert_int_equal(quiet(10, FAILED, 3, e, ms + 39500), 1);
+	assert_int_equal(quiet(10, FAILED, 3, e, ms + 40000), 0);
+	assert_int_equal(quiet(10, FAILED, 100, e, ms + 599001), 1);
+	assert_int_equal(quiet(10, FAILED, 100, e, ms + 600000), 0);
+}
+
+/* no window unless the last start failed: started, stopped (R46), or
+ * retry_after 0; whatever FAILURES says, and at once */
+static void
+test_R45_no_quiet_window_unless_failed(void **state)
+{
+	long long e = 1700000000, ms = e * 1000;
+
+	(void)state;
+	assert_int_equal(quiet(10, STARTED, 0, e, ms), 0);
+	assert_int_equal(quiet(10, STARTED, 5, e, ms), 0);
+	assert_int_equal(quiet(10, STOPPED, 0, e, ms), 0);
+	assert_int_equal(quiet(10, STOPPED, 3, e, ms), 0);
+	assert_int_equal(quiet(0, FAILED, 1, e, ms), 0);
+	assert_int_equal(quiet(0, FAILED, 1000, e, ms), 0);
+	assert_int_equal(quiet(0, FAILED, INT_MAX, e, ms), 0);
+}
+
 int
 spawn_tests(void)
 {
@@ -239,8 +319,11 @@ spawn_tests(void)
 		cmocka_unit_test(test_R36_all_env_lines_fit),
 		cmocka_unit_test(
 		    test_R39_backoff_starts_near_1ms_grows_to_at_most_5ms),
+		cmocka_unit_test(test_R45_quiet_window_grows_and_is_capped),
+		cmocka_unit_test(test_R45_quiet_left_rounds_up_and_ends),
+		cmocka_unit_test(test_R45_no_quiet_window_unless_failed),
 	};
 
-	return cmocka_run_group_tests_name("starting the app (R36, R39)", tests,
+	return cmocka_run_group_tests_name("starting the app (R36, R39, R45)", tests,
 	    NULL, NULL);
 }
