@@ -268,37 +268,31 @@ warn_shared(const char *what, const char *path)
 static void
 status(const struct config *c)
 {
-	static const char *const word[] = { "started", "failed", "stopped" };
 	long long now = now_ms(CLOCK_REALTIME);
 	struct record r;
 	long fd = sys_open(c->lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 
-	if (fd < 0 || record_read(fd, &r) < 0) {
+	if (fd < 0 || record_read(fd, &r) < 0)
 		say(1, "last start: none recorded\n", NULL);
-		return;
-	}
-	say(1, "last start: ", word[r.state], ", ", num(now / 1000 - r.epoch),
-	    " s ago\n", NULL);
-	say(1, "failures in a row: ", num(r.failures), "\n", NULL);
-	say(1, "quiet window: ", num(quiet_left(c, &r, now)), " s left\n",
-	    NULL);
+	else
+		say(1, "last start: ", nth(states, r.state), ", ",
+		    num(now / 1000 - r.epoch), " s ago\nfailures in a row: ",
+		    num(r.failures), "\nquiet window: ",
+		    num(quiet_left(c, &r, now)), " s left\n", NULL);
 }
 
 /* the options; --start, --stop and --restart in the order of START,
  * STOP and RESTART */
-static const char opts[] = "--check\0--start\0--stop\0--restart\0--status";
+static const char opts[] = "--check\0--start\0--stop\0--restart\0--status\0";
 
 /* a person at a shell (R6, R44): --check, --start, --stop, --restart,
  * --status, --help, --version */
 static int
 command(struct config *c, int r, char **arg, char **env)
 {
-	const char *k = opts;
-	int i, s, look;
+	int i = which(opts, arg[0], len(arg[0])), s, look;
 
-	for (i = 0; i < 5 && !same(arg[0], k, len(k) + 1); i++)
-		k += len(k) + 1;
-	if (i == 5 || (arg[1] && arg[2])) {
+	if (i < 0 || (arg[1] && arg[2])) {
 		s = same(arg[0], "--help", 7) || same(arg[0], "--version", 10);
 		say(s ? 1 : 2, "cgi2scgi " VERSION ": --check|--start|--stop|"
 		    "--restart|--status [CONFIG]\n", NULL);
@@ -324,20 +318,14 @@ command(struct config *c, int r, char **arg, char **env)
 	}
 	look = i == 0 || i == 4;	/* --check, --status: look only */
 	s = look ? dial(&c->addr, 5) : app_connect(c, env, i, &retry);
-	if (i == STOP) {
-		say(1, "app: ", s == 0 ? "stopped" : "still accepting", "\n",
-		    NULL);
-		return s != 0;
-	}
-	say(1, "app: ", s >= 0 ? "accepting" : "not accepting",
+	say(1, "app: ", i == STOP && s == 0 ? "stopped" : s >= 0 ||
+	    i == STOP ? "accepting" : "not accepting",
 	    s < 0 && look ? ": " : "", s < 0 && look ? errname(s) : "", "\n",
 	    NULL);
-	if (i == 4) {
-		if (c->lock)
-			status(c);
-		return s < 0 ? 3 : 0;
-	}
-	return s < 0 && i != 0;
+	if (i == 4 && c->lock)
+		status(c);
+	/* --status: 3 when the app does not accept, as an init script's */
+	return s < 0 && i != 0 ? 1 + 2 * (i == 4) : 0;
 }
 
 /* argv[1] is the config only when it is the file the kernel ran (R3) */

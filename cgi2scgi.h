@@ -185,6 +185,7 @@ struct record {
 	int failures;		/* failed starts in a row */
 };
 
+extern const char states[];
 int lock_take(const char *path, long seconds);
 int record_read(int fd, struct record *r);
 int record_write(int fd, const struct record *r);

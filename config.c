@@ -36,7 +36,7 @@ parse_seconds(const char *s, long *v)
  * env */
 #define NKEYS 12
 static const char keys[] = "socket\0start\0stop\0directory\0log\0lock\0"
-    "pidfile\0restart_file\0start_timeout\0retry_after\0timeout\0env";
+    "pidfile\0restart_file\0start_timeout\0retry_after\0timeout\0env\0";
 static const unsigned char offs[] = {
 	offsetof(struct config, socket), offsetof(struct config, start),
 	offsetof(struct config, stop), offsetof(struct config, directory),
@@ -52,14 +52,12 @@ static const unsigned char offs[] = {
 static const char *
 set(struct config *c, const char *key, const char *v, const char *dir)
 {
-	const char *k = keys, *p = v;
+	const char *p = v;
 	struct addr a;
 	char *field;
-	int i;
+	int i = which(keys, key, len(key));
 
-	for (i = 0; i < NKEYS && !same(k, key, len(k) + 1); i++)
-		k += len(k) + 1;
-	if (i == NKEYS || (i == NKEYS - 1 && dir == NULL))
+	if (i < 0 || (i == NKEYS - 1 && dir == NULL))
 		return "unknown key";
 	if (i == NKEYS - 1) {
 		if (*v == '=' || *find(v, '=') == '\0')

@@ -48,7 +48,8 @@ lock_take(const char *path, long seconds)
 	return -500;
 }
 
-static const char states[] = "started\0failed\0stopped\0";
+/* the words of STARTED, FAILED, STOPPED */
+const char states[] = "started\0failed\0stopped\0";
 
 /*
  * "EPOCH STATE PID FAILURES MTIME" (R32), single spaces, STATE started,
