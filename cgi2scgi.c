@@ -283,7 +283,7 @@ status(const struct config *c)
 
 /* the options; --start, --stop and --restart in the order of START,
  * STOP and RESTART */
-static const char opts[] = "--check\0--start\0--stop\0--restart\0--status\0";
+static const char opts[] TEXT = "--check\0--start\0--stop\0--restart\0--status\0";
 
 /* a person at a shell (R6, R44): --check, --start, --stop, --restart,
  * --status, --help, --version */

@@ -35,7 +35,7 @@ parse_seconds(const char *s, long *v)
 /* the keys of R1, in this order: socket, 2 commands, 5 paths, 3 numbers,
  * env */
 #define NKEYS 12
-static const char keys[] = "socket\0start\0stop\0directory\0log\0lock\0"
+static const char keys[] TEXT = "socket\0start\0stop\0directory\0log\0lock\0"
     "pidfile\0restart_file\0start_timeout\0retry_after\0timeout\0env\0";
 static const unsigned char offs[] = {
 	offsetof(struct config, socket), offsetof(struct config, start),

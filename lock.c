@@ -49,7 +49,7 @@ lock_take(const char *path, long seconds)
 }
 
 /* the words of STARTED, FAILED, STOPPED */
-const char states[] = "started\0failed\0stopped\0";
+const char states[] TEXT = "started\0failed\0stopped\0";
 
 /*
  * "EPOCH STATE PID FAILURES MTIME" (R32), single spaces, STATE started,

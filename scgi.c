@@ -20,7 +20,7 @@ parse_length(const char *s, unsigned long long *n)
 static size_t
 sendable(char **env, char **e)
 {
-	static const char never[] = "CONTENT_LENGTH\0SCGI\0HTTP_TRANSFER_ENCODING";
+	static const char never[] TEXT = "CONTENT_LENGTH\0SCGI\0HTTP_TRANSFER_ENCODING";
 	const char *s = *e, *k;
 	size_t n = find(s, '=') - s;
 	char **p;

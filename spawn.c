@@ -23,7 +23,7 @@ size_t
 start_env(const char **out, size_t max, char **env, const struct config *c,
     const char *sock)
 {
-	static const char keep[] =
+	static const char keep[] TEXT =
 	    "PATH\0HOME\0USER\0LOGNAME\0LANG\0LC_ALL\0TZ\0TMPDIR\0";
 	const char *k, *v;
 	size_t n = 0;
