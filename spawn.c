@@ -126,19 +126,26 @@ spawn(const struct config *c, const char *cmd, char **env)
 	return pid < 0 ? 0 : pid;
 }
 
-/* a socket once the app accepts; once the monotonic clock passes end
- * (ms), the last connect's -errno, unlogged; -503 (logged) when pid, the
- * start command, fails first (R38) */
+/*
+ * A socket once the app accepts, within sec seconds (R38, R39). Else
+ * -503, logged: "start failed" when pid, the start command, fails first,
+ * "start_timeout passed" at the end; or, when quiet, the last connect's
+ * -errno at the end, unlogged.
+ */
 static int
-wait_up(const struct config *c, long pid, long long end)
+wait_up(const struct config *c, long pid, long sec, int quiet)
 {
+	long long end = now_ms(CLOCK_MONOTONIC) + sec * 1000;
 	int i = 0, st;
 	long s;
 
-	for (;;) {
-		s = dial(&c->addr, 1);
-		if (s >= 0 || !later(end, &i))
-			return s;
+	while ((s = dial(&c->addr, 1)) < 0) {
+		if (!later(end, &i)) {
+			if (quiet)
+				return s;
+			logerr("start_timeout passed", s);
+			return -503;
+		}
 		if (pid > 0 && sys(SYS_wait4, pid, (long)&st, WNOHANG, 0, 0) ==
 		    pid) {
 			if (st != 0) {	/* not "exited with 0" */
@@ -148,24 +155,7 @@ wait_up(const struct config *c, long pid, long long end)
 			pid = 0;	/* it daemonized: keep waiting */
 		}
 	}
-}
-
-/* wait_up's result as app_connect's: a timeout is a 503 (logged) */
-static int
-up_or_503(int s)
-{
-	if (s < 0 && s != -503) {
-		logerr("start_timeout passed", s);
-		s = -503;
-	}
 	return s;
-}
-
-/* end (ms of the monotonic clock) of a wait of sec seconds from now */
-static long long
-after(long sec)
-{
-	return now_ms(CLOCK_MONOTONIC) + sec * 1000;
 }
 
 /* the outcome of a start or stop into the lock file (R32), dated now */
@@ -218,29 +208,28 @@ quiet_left(const struct config *c, const struct record *r, long long now)
 	long w = c->retry_after, cap = w > 600 ? w : 600, n = r->failures;
 	long long left;
 
-	while (--n > 0 && w < cap)
+	while (--n > 0 && w > 0 && w < cap)	/* retry_after 0 stays 0 */
 		w *= 2;
 	left = (r->epoch + (w < cap ? w : cap)) * 1000 - now;
 	return r->state == FAILED && left > 0 ? (left + 999) / 1000 : 0;
 }
 
-/* 0 once the app refuses (or its unix socket is gone), -1 if it still
- * accepts when the monotonic clock passes end (ms) */
+/* 0 once the app refuses (or its unix socket is gone) within sec
+ * seconds, else -1 */
 static int
-wait_down(const struct config *c, long long end)
+wait_down(const struct config *c, long sec)
 {
+	long long end = now_ms(CLOCK_MONOTONIC) + sec * 1000;
 	int i = 0;
 	long s;
 
-	for (;;) {
-		s = dial(&c->addr, 1);
-		if (is_down(s))
-			return 0;
+	while (!is_down(s = dial(&c->addr, 1))) {
 		if (s >= 0)
 			sys_close(s);
 		if (!later(end, &i))
 			return -1;
 	}
+	return 0;
 }
 
 /* the PID in the pidfile, a decimal number above 1, else 0 (R42) */
@@ -273,10 +262,10 @@ stop_app(const struct config *c, char **env)
 
 	if (!c->stop && pid > 0)
 		sys3(SYS_kill, pid, SIGTERM, 0);
-	r = wait_down(c, after(c->start_timeout));
+	r = wait_down(c, c->start_timeout);
 	if (r < 0 && !c->stop && pid > 0) {
 		sys3(SYS_kill, pid, SIGKILL, 0);
-		r = wait_down(c, after(c->start_timeout));
+		r = wait_down(c, c->start_timeout);
 	}
 	if (r < 0)
 		logline("cannot stop", "the app still accepts");
@@ -295,7 +284,7 @@ locked(const struct config *c, int lk, char **env, int want, long *retry)
 	long long now = now_ms(CLOCK_REALTIME), m = restart_mtime(c);
 	struct kstat st;
 	struct record r;
-	long s = dial(&c->addr, 1);
+	long s = dial(&c->addr, 1), pid;
 
 	/* none yet, or dated in the future (the clock was set back): void */
 	if (record_read(lk, &r) < 0 || r.epoch * 1000 > now)
@@ -304,21 +293,23 @@ locked(const struct config *c, int lk, char **env, int want, long *retry)
 		m = r.mtime;	/* no restart_file: no change */
 	if (s >= 0 && want <= START && m == r.mtime)
 		return s;	/* up, and nothing changed (R31) */
+	/* a PID is there only while a start is under way: with the app
+	 * down, one whose launcher was killed (R40) */
+	pid = is_down(s) && r.state == STARTED ? r.pid : 0;
+	r.pid = 0;	/* whatever happens next settles it */
 	if (s >= 0)
 		sys_close(s);
 	else if (!is_down(s)) {	/* busy: back-off, never a start (R30) */
 		if (want <= START)
-			return up_or_503(wait_up(c, 0, after(c->start_timeout)));
+			return wait_up(c, 0, c->start_timeout, 0);
 		s = 0;		/* stop it all the same */
 	}
 	if (s >= 0 && stop_app(c, env) < 0) {
 		/* the old app keeps serving; this change is done with */
 		r.mtime = m;
 		note(lk, &r);
-		return want == SERVE ? up_or_503(wait_up(c, 0, after(1))) :
-		    -503;
+		return want <= START ? wait_up(c, 0, 1, 0) : -503;
 	}
-	r.pid = 0;
 	if (want == STOP) {	/* stopped is not broken (R46) */
 		r.state = STOPPED;
 		r.failures = 0;
@@ -330,15 +321,13 @@ locked(const struct config *c, int lk, char **env, int want, long *retry)
 		logline("recent failure", NULL);
 		return -503;
 	}
-	/* a PID is there only while a start is under way, so its launcher
-	 * was killed: wait for that start, whether its command still runs
-	 * or daemonized the app, but only until the record's own
+	/* wait for that start, whether its command still runs or
+	 * daemonized the app, but only until the record's own
 	 * start_timeout ends (R40): a stale or forged record never costs
 	 * each request a wait of its own */
 	now /= 1000;
-	if (r.state == STARTED && r.pid > 0 &&
-	    r.epoch + c->start_timeout > now &&
-	    (s = wait_up(c, 0, after(r.epoch + c->start_timeout - now))) >= 0)
+	if (pid > 0 && r.epoch + c->start_timeout > now &&
+	    (s = wait_up(c, 0, r.epoch + c->start_timeout - now, 1)) >= 0)
 		return s;	/* else that start timed out: ours */
 	/* a stale socket (R33); if removing it fails, so does the start */
 	if (c->path != NULL && sys_stat(AT_FDCWD, c->path, AT_SYMLINK_NOFOLLOW,
@@ -346,13 +335,15 @@ locked(const struct config *c, int lk, char **env, int want, long *retry)
 		sys3(SYS_unlinkat, AT_FDCWD, (long)c->path, 0);
 	s = -503;
 	r.state = STARTED;
+	/* the new MTIME goes with "started PID" already: a launcher killed
+	 * during the start leaves no restart to do again (R41) */
+	r.mtime = m;
 	r.pid = spawn(c, c->start, env);
 	if (r.pid > 0) {
 		note(lk, &r);	/* "started PID": under way (R40) */
-		s = up_or_503(wait_up(c, r.pid, after(c->start_timeout)));
+		s = wait_up(c, r.pid, c->start_timeout, 0);
 		r.pid = 0;	/* settled: no start to wait for */
 	}
-	r.mtime = m;
 	r.state = s < 0 ? FAILED : STARTED;
 	r.failures = s < 0 ? r.failures + 1 : 0;	/* R45 */
 	note(lk, &r);
@@ -378,8 +369,7 @@ app_connect(const struct config *c, char **env, int want, long *retry)
 		if (s >= 0 && !restart_due(c))
 			return s;
 		if (s < 0 && !is_down(s))	/* busy: never a start */
-			return up_or_503(wait_up(c, 0,
-			    after(c->start_timeout)));
+			return wait_up(c, 0, c->start_timeout, 0);
 		if (c->start == NULL) {
 			logerr("app down", s);
 			return -502;

@@ -57,9 +57,12 @@ check "R32 a record dated in the future (clock set back) does not throttle; Retr
 
 # R40/R31: a start that daemonizes (exits 0) before the app listens, its
 # launcher killed: the next request waits for that start, no second one
-rm -f "$T/app.sock" "$T/app.sock.lock" "$T/count"
-start="( sleep 2; exec $PY $APP $T/app.sock ok $T/count ) >/dev/null 2>&1 & exit 0"
-post CONTENT_LENGTH=0 CGI2SCGI_SOCKET="$T/app.sock" CGI2SCGI_START="$start" \
+rm -f "$T/app.sock" "$T/app.sock.lock" "$T/count" "$T/runs"
+start="echo >>$T/runs; ( sleep 2; exec $PY $APP $T/app.sock ok $T/count ) >/dev/null 2>&1 & exit 0"
+# exec: $! is the launcher itself, not a shell around it (killing that
+# would leave the launcher to finish its start)
+(exec env -i GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST CONTENT_LENGTH=0 \
+    CGI2SCGI_SOCKET="$T/app.sock" CGI2SCGI_START="$start" "$BIN") \
     >/dev/null 2>&1 </dev/null &
 A=$!
 sleep 0.7
@@ -69,8 +72,9 @@ out=$(post CONTENT_LENGTH=0 CGI2SCGI_SOCKET="$T/app.sock" \
     CGI2SCGI_START="$start" 2>/dev/null </dev/null)
 sleep 3			# a second start, had there been one, would be up now
 n=$(grep -c '^up ' "$T/count" 2>/dev/null)
+runs=$(wc -l <"$T/runs" 2>/dev/null)
 check "R40 a daemonizing start whose launcher was killed: the next request waits for it, one start" \
-    all '[[ "$out" == *ok* ]]' 'eq "$n" 1'
+    all '[[ "$out" == *ok* ]]' 'eq "$n" 1' 'eq "$runs" 1'
 for p in $(awk '/^up /{print $2}' "$T/count" 2>/dev/null); do
 	kill "$p" 2>/dev/null
 done

@@ -371,8 +371,8 @@ fetch r40 "$LU/r40.cgi/x"
 echo "   record 'EPOCH-3 started 12345', start_timeout 4, app down: HTTP $CODE after $SECS s"
 check "R40 lighttpd: record 3 s old, start_timeout 4: the request starts the app itself: 200 from it" \
     all 'code_is r40 200' 'has "$O/r40.body" "^hello from r40 pid [0-9]+$"'
-check "R40 ... start ran once, the record settled ('EPOCH started 0')" \
-    all 'nruns 1' 'has "$A/app.sock.lock" "^[0-9]+ started 0$"'
+check "R40 ... start ran once, the record settled ('EPOCH started 0 0 0')" \
+    all 'nruns 1' 'has "$A/app.sock.lock" "^[0-9]+ started 0 0 0$"'
 check "R40 ... answered within 4 s (not start_timeout of waiting, then a 503)" fast 4
 stop_app
 

@@ -181,8 +181,8 @@ sec1() {
 	apid=$(cat "$A/app.pid" 2>/dev/null)
 	check "R31 lighttpd: all 100 answered by the one app started" \
 	    all 'WHY=$(grep -v " uwsgi $apid\$" "$O/storm.txt" | head -3); [ -z "$WHY" ]'
-	check "R32/R40 lock file holds 'EPOCH started 0': a PID only while a start is under way" \
-	    has "$A/app.sock.lock" "^[0-9]+ started 0\$"
+	check "R32/R40 lock file holds 'EPOCH started 0 0 0': a PID only while a start is under way" \
+	    has "$A/app.sock.lock" "^[0-9]+ started 0 0 0\$"
 	check "R31 lock file created 0600" \
 	    eq "$(stat -c %a:%F "$A/app.sock.lock")" "600:regular file"
 	check "R1 log file created 0600, start's output in it" \
