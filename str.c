@@ -114,21 +114,16 @@ getvar(char **env, const char *name)
 long
 say(int fd, ...)
 {
-	char buf[1024];
+	char buf[1024], *p = buf;
 	const char *s;
-	size_t n = 0, k;
 	va_list ap;
 
 	va_start(ap, fd);
-	while ((s = va_arg(ap, const char *)) != NULL) {
-		k = len(s);
-		if (k > sizeof buf - n)
-			k = sizeof buf - n;
-		__builtin_memcpy(buf + n, s, k);
-		n += k;
-	}
+	while ((s = va_arg(ap, const char *)) != NULL)
+		while (*s != '\0' && p < buf + sizeof buf)
+			*p++ = *s++;
 	va_end(ap);
-	return writeall(fd, buf, n);
+	return writeall(fd, buf, p - buf);
 }
 
 /* the store: config file texts and the paths joined from them; fixed,
