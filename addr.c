@@ -92,11 +92,11 @@ tcp_addr(const char *s, struct addr *a)
 	((unsigned char *)&a->u.in6.sin6_port)[1] = port;	/* order */
 	a->len = v6 ? sizeof a->u.in6 : sizeof a->u.in;
 	if (!v6 && p != colon)	/* localhost */
-		s = "127.0.0.1:";
-	if (port < 1 || !(v6 ? ipv6(s + 1, colon - 1, a->u.in6.sin6_addr.s6_addr)
-	    : ipv4(s, find(s, ':'), (unsigned char *)&a->u.in.sin_addr)))
+		__builtin_memcpy(&a->u.in.sin_addr, "\177\0\0\1", 4);
+	else if (!(v6 ? ipv6(s + 1, colon - 1, a->u.in6.sin6_addr.s6_addr) :
+	    ipv4(s, colon, (unsigned char *)&a->u.in.sin_addr)))
 		return -1;
-	return 1;
+	return port > 0 ? 1 : -1;
 }
 
 /* tcp:HOST:PORT, HOST:PORT (TCP), unix:PATH or PATH (R1) into *a;
