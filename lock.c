@@ -103,8 +103,10 @@ record_read(int fd, struct record *r)
 int
 record_write(int fd, const struct record *r)
 {
-	long long t[4] = { 0, (1 << 30) - 2 /* UTIME_OMIT */,
-		r->mtime / 1000000000, r->mtime % 1000000000 };
+	/* no %: on 32-bit targets it would bring libgcc's __divmoddi4 */
+	long long sec = r->mtime / 1000000000;
+	long long t[4] = { 0, (1 << 30) - 2 /* UTIME_OMIT */, sec,
+		r->mtime - sec * 1000000000 };
 	long e = sys3(SYS_lseek, fd, 0, 0 /* SEEK_SET */);
 
 	if (e == 0)
