@@ -2,10 +2,13 @@
 VERSION = 0.1.0
 CC = musl-gcc
 PREFIX = /usr/local
+# -fno-thread-jumps: jump threading copies blocks to spare a branch; on
+# these few syscall-bound loops it only costs bytes (-237 on x86-64, R51)
 CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -Oz -flto -Wall -Wextra -Werror \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	-fno-stack-protector -fno-pie -fno-ident -mgeneral-regs-only \
-	-fno-tree-loop-distribute-patterns -fno-inline-small-functions
+	-fno-tree-loop-distribute-patterns -fno-inline-small-functions \
+	-fno-thread-jumps
 LDFLAGS = -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code \
 	-Wl,--build-id=none -Wl,-z,norelro -Wl,-z,common-page-size=64
 # x86 only: arrays aligned as the ABI says, not for vector loads (R51)
