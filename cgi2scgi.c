@@ -227,12 +227,11 @@ serve(const struct config *c, char **env)
 	if (spooled && (s = spool(env, c->timeout)) != 0)
 		return s;
 	length = num(left);
-	n = scgi_header(NULL, env, length);
-	if (n == 0 || n + 24 > sizeof up) {
+	n = scgi_header(up, sizeof up, env, length);
+	if (n == 0) {
 		logline("header too big (1 MiB, 4096 variables)", NULL);
 		return -500;
 	}
-	scgi_header(up, env, length);
 	s = app_connect(c, env, SERVE, &retry);
 	if (s < 0)
 		return s;

@@ -174,7 +174,7 @@ int parse_seconds(const char *s, long *v);
 /* ---- scgi.c: the protocol, pure (R10, R13, R16, R17) ------------------ */
 
 int parse_length(const char *s, unsigned long long *n);
-size_t scgi_header(char *buf, char **env, const char *length);
+size_t scgi_header(char *buf, size_t size, char **env, const char *length);
 int status_line(const char *b, size_t n);
 int is_nph(const char *script_name);
 

@@ -36,53 +36,48 @@ sendable(char **env, char **e)
 	return n;
 }
 
-/* len bytes of s at b + n, unless b is NULL (counting); n + len */
-static size_t
-put(char *b, size_t n, const char *s, size_t len)
-{
-	if (b != NULL)
-		__builtin_memcpy(b + n, s, len);
-	return n + len;
-}
-
 /*
- * The SCGI netstring into buf, or only its size when buf is NULL: the
- * pairs go after room for the length, then move up behind it. 0 for an
- * environment of more than MAX_VARS entries: "first wins" compares each
- * name with those before it, and no server passes that many (Apache
- * allows 100 header fields), so a bound keeps that quadratic loop within
- * a few ms without a hash table's bytes.
+ * The SCGI netstring into buf, which holds size bytes (at least 96): its
+ * length, or 0 when it does not fit with 24 bytes to spare, or when env
+ * has more than MAX_VARS entries: "first wins" compares each name with
+ * those before it, and no server passes that many (Apache allows 100
+ * header fields), so a bound keeps that quadratic loop within a few ms
+ * without a hash table's bytes. One pass: the pairs go after room for
+ * the length, then move up behind it.
  */
 #define MAX_VARS 4096
 size_t
-scgi_header(char *buf, char **env, const char *length)
+scgi_header(char *buf, size_t size, char **env, const char *length)
 {
-	char *b = buf ? buf + 24 : NULL, *p;
-	size_t n, k, at;
+	char *b = buf + 24, *p;
+	size_t n, k, m;
 	char **e;
 
-	n = put(b, 0, "CONTENT_LENGTH", 15);
-	n = put(b, n, length, len(length) + 1);
-	n = put(b, n, "SCGI\0" "1", 7);
+	__builtin_memcpy(b, "CONTENT_LENGTH", 15);
+	n = len(length) + 1;
+	__builtin_memcpy(b + 15, length, n);
+	n += 15;
+	__builtin_memcpy(b + n, "SCGI\0" "1", 7);
+	n += 7;
 	for (e = env; *e != NULL; e++) {
 		if (e - env == MAX_VARS)
 			return 0;
 		k = sendable(env, e);
 		if (k == 0)
 			continue;
-		at = n;
-		n = put(b, n, *e, len(*e) + 1);
-		if (b != NULL)
-			b[at + k] = '\0';	/* NAME=VALUE -> NAME\0VALUE */
+		m = len(*e) + 1;
+		if (24 + n + m > size)
+			return 0;
+		__builtin_memcpy(b + n, *e, m);
+		b[n + k] = '\0';	/* NAME=VALUE -> NAME\0VALUE */
+		n += m;
 	}
 	p = num(n);
 	k = len(p);
-	if (buf != NULL) {
-		__builtin_memmove(buf + k + 1, b, n);
-		__builtin_memcpy(buf, p, k);
-		buf[k] = ':';
-		buf[k + 1 + n] = ',';
-	}
+	__builtin_memmove(buf + k + 1, b, n);
+	__builtin_memcpy(buf, p, k);
+	buf[k] = ':';
+	buf[k + 1 + n] = ',';
 	return k + n + 2;
 }
 
