@@ -34,15 +34,20 @@ static char down[CHUNK];	/* response chunks from the app */
 static unsigned long long left;	/* bytes of the body not read yet */
 static long retry;		/* Retry-After of a 503 (R20) */
 
+/* the status lines of R20, the last one for any other code; an empty
+ * string ends the list */
+static const char reasons[] TEXT = "400 Bad Request\0" "502 Bad Gateway\0"
+    "503 Service Unavailable\0" "504 Gateway Timeout\0"
+    "500 Internal Server Error\0";
+
 /* a complete CGI error response on stdout (R20) */
 static void
 respond(int code)
 {
-	const char *reason = code == 400 ? "400 Bad Request" :
-	    code == 502 ? "502 Bad Gateway" :
-	    code == 503 ? "503 Service Unavailable" :
-	    code == 504 ? "504 Gateway Timeout" : "500 Internal Server Error";
+	const char *reason = reasons, *n = num(code);
 
+	while (!same(reason, n, 3) && reason[len(reason) + 1] != '\0')
+		reason += len(reason) + 1;
 	say(1, "Status: ", reason,
 	    code == 503 ? "\r\nRetry-After: " : "",
 	    code == 503 ? num(retry > 0 ? retry : 1) : "",
