@@ -257,19 +257,22 @@ pid_of(const char *file)
 static int
 stop_app(const struct config *c, char **env)
 {
-	long pid = c->stop ? spawn(c, c->stop, env) : pid_of(c->pidfile);
-	int r;
+	long pid = c->stop ? 0 : pid_of(c->pidfile);
+	int sig = SIGTERM;
 
-	if (!c->stop && pid > 0)
-		sys3(SYS_kill, pid, SIGTERM, 0);
-	r = wait_down(c, c->start_timeout);
-	if (r < 0 && !c->stop && pid > 0) {
-		sys3(SYS_kill, pid, SIGKILL, 0);
-		r = wait_down(c, c->start_timeout);
+	if (c->stop)
+		spawn(c, c->stop, env);
+	for (;;) {	/* with a PID: SIGTERM, a wait, SIGKILL, a wait */
+		if (pid > 0)
+			sys3(SYS_kill, pid, sig, 0);
+		if (wait_down(c, c->start_timeout) == 0)
+			return 0;
+		if (pid == 0 || sig == SIGKILL)
+			break;
+		sig = SIGKILL;
 	}
-	if (r < 0)
-		logline("cannot stop", "the app still accepts");
-	return r;
+	logline("cannot stop", "the app still accepts");
+	return -1;
 }
 
 /*
