@@ -272,7 +272,7 @@ warn_shared(const char *what, const char *path)
 static void
 status(const struct config *c)
 {
-	long long now = now_ms(CLOCK_REALTIME);
+	long long now = now_s();
 	struct record r;
 	long fd = sys_open(c->lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 
@@ -280,7 +280,7 @@ status(const struct config *c)
 		say(1, "last start: none recorded\n", NULL);
 	else
 		say(1, "last start: ", nth(states, r.state), ", ",
-		    num(now / 1000 - r.epoch), " s ago\nfailures in a row: ",
+		    num(now - r.epoch), " s ago\nfailures in a row: ",
 		    num(r.failures), "\nquiet window: ",
 		    num(quiet_left(c, &r, now)), " s left\n", NULL);
 }

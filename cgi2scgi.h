@@ -101,6 +101,7 @@ int sig_set(int sig, void (*handler)(int));
 void alarm_in(long sec);
 void sys_exit(int status) __attribute__((noreturn));
 long long now_ms(int clock);
+long long now_s(void);
 long backoff_us(int attempt);
 int later(long long end, int *attempt);
 
@@ -202,7 +203,7 @@ int record_parse(const char *s, size_t n, struct record *r);
 enum { SERVE, START, STOP, RESTART };
 int app_connect(const struct config *c, char **env, int want, long *retry);
 long quiet_left(const struct config *c, const struct record *r,
-    long long now);
+    long long now);	/* now: now_s() */
 size_t start_env(const char **out, size_t max, char **env,
     const struct config *c, const char *sock);
 

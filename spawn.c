@@ -164,7 +164,7 @@ note(int lk, struct record *r)
 {
 	long e;
 
-	r->epoch = now_ms(CLOCK_REALTIME) / 1000;
+	r->epoch = now_s();
 	e = record_write(lk, r);
 	if (e < 0)
 		logerr("cannot write the lock record", e);
@@ -201,7 +201,8 @@ restart_due(const struct config *c)
 
 /* the whole seconds left, rounded up, of a failed start's quiet window:
  * retry_after x 2^(n-1) after the n-th failure in a row, capped at the
- * larger of 600 and retry_after (R45); 0 when none */
+ * larger of 600 and retry_after (R45); 0 when none. now is in whole
+ * seconds, rounded down: what is left then comes out rounded up */
 long
 quiet_left(const struct config *c, const struct record *r, long long now)
 {
@@ -210,8 +211,8 @@ quiet_left(const struct config *c, const struct record *r, long long now)
 
 	while (--n > 0 && w > 0 && w < cap)	/* retry_after 0 stays 0 */
 		w *= 2;
-	left = (r->epoch + (w < cap ? w : cap)) * 1000 - now;
-	return r->state == FAILED && left > 0 ? (left + 999) / 1000 : 0;
+	left = r->epoch + (w < cap ? w : cap) - now;
+	return r->state == FAILED && left > 0 ? left : 0;
 }
 
 /* 0 once the app refuses (or its unix socket is gone) within sec
@@ -284,13 +285,13 @@ stop_app(const struct config *c, char **env)
 static int
 locked(const struct config *c, int lk, char **env, int want, long *retry)
 {
-	long long now = now_ms(CLOCK_REALTIME), m = restart_mtime(c);
+	long long now = now_s(), m = restart_mtime(c);
 	struct kstat st;
 	struct record r;
 	long s = dial(&c->addr, 1), pid;
 
 	/* none yet, or dated in the future (the clock was set back): void */
-	if (record_read(lk, &r) < 0 || r.epoch * 1000 > now)
+	if (record_read(lk, &r) < 0 || r.epoch > now)
 		__builtin_memset(&r, 0, sizeof r);
 	if (m < 0)
 		m = r.mtime;	/* no restart_file: no change */
@@ -328,7 +329,6 @@ locked(const struct config *c, int lk, char **env, int want, long *retry)
 	 * daemonized the app, but only until the record's own
 	 * start_timeout ends (R40): a stale or forged record never costs
 	 * each request a wait of its own */
-	now /= 1000;
 	if (pid > 0 && r.epoch + c->start_timeout > now &&
 	    (s = wait_up(c, 0, r.epoch + c->start_timeout - now, 1)) >= 0)
 		return s;	/* else that start timed out: ours */
@@ -350,7 +350,7 @@ locked(const struct config *c, int lk, char **env, int want, long *retry)
 	r.state = s < 0 ? FAILED : STARTED;
 	r.failures = s < 0 ? r.failures + 1 : 0;	/* R45 */
 	note(lk, &r);
-	*retry = quiet_left(c, &r, now_ms(CLOCK_REALTIME));
+	*retry = quiet_left(c, &r, r.epoch);	/* the whole window */
 	return s;
 }
 

@@ -225,14 +225,26 @@ sys_exit(int status)
 		sys3(SYS_exit_group, status, 0, 0);
 }
 
-/* the clock in milliseconds (0 if it fails, which it does not) */
+/* the clock in milliseconds (0 if it fails, which it does not); the
+ * nanoseconds divided as a long: on 32-bit targets a 64-bit division
+ * brings libgcc's (R51) */
 long long
 now_ms(int clock)
 {
 	long long t[2] = { 0, 0 };	/* the kernel's 64-bit timespec */
 
 	sys3(SYS_CLOCK_GETTIME, clock, (long)t, 0);
-	return t[0] * 1000 + t[1] / 1000000;
+	return t[0] * 1000 + (long)t[1] / 1000000;
+}
+
+/* the time of day in whole seconds, rounded down */
+long long
+now_s(void)
+{
+	long long t[2] = { 0, 0 };
+
+	sys3(SYS_CLOCK_GETTIME, CLOCK_REALTIME, (long)t, 0);
+	return t[0];
 }
 
 /* connect and lock retries: 1 ms, growing by 1 ms to at most 5 ms, so

@@ -230,7 +230,7 @@ test_R39_backoff_starts_near_1ms_grows_to_at_most_5ms(void **state)
 }
 
 /* quiet_left for a record of state and failures dated epoch, at now
- * (ms), with retry_after */
+ * (whole seconds, rounded down, as now_s gives them), with retry_after */
 static long
 quiet(long retry_after, int st, int failures, long long epoch,
     long long now)
@@ -265,31 +265,31 @@ test_R45_quiet_window_grows_and_is_capped(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof w / sizeof *w; i++) {
-		got = quiet(w[i].retry_after, FAILED, w[i].n, e, e * 1000);
+		got = quiet(w[i].retry_after, FAILED, w[i].n, e, e);
 		if (got != w[i].want)
 			fail_msg("retry_after %ld, %d failures: %ld s, want %ld",
 			    w[i].retry_after, w[i].n, got, w[i].want);
 	}
 }
 
-/* what is left, rounded up to whole seconds; 0 once it is over */
+/* what is left in whole seconds, rounded up: now_s() rounds down, so
+ * that half a second after the failure (now = epoch) all 10 are left;
+ * 0 once it is over */
 static void
 test_R45_quiet_left_rounds_up_and_ends(void **state)
 {
-	long long e = 1700000000, ms = e * 1000;
+	long long e = 1700000000;
 
 	(void)state;
-	assert_int_equal(quiet(10, FAILED, 1, e, ms + 1), 10);
-	assert_int_equal(quiet(10, FAILED, 1, e, ms + 999), 10);
-	assert_int_equal(quiet(10, FAILED, 1, e, ms + 1000), 9);
-	assert_int_equal(quiet(10, FAILED, 1, e, ms + 9001), 1);
-	assert_int_equal(quiet(10, FAILED, 1, e, ms + 9999), 1);
-	assert_int_equal(quiet(10, FAILED, 1, e, ms + 10000), 0);
-	assert_int_equal(quiet(10, FAILED, 1, e, ms + 86400000), 0);
-	assert_int_equal(quiet(10, FAILED, 3, e, ms + 39500), 1);
-	assert_int_equal(quiet(10, FAILED, 3, e, ms + 40000), 0);
-	assert_int_equal(quiet(10, FAILED, 100, e, ms + 599001), 1);
-	assert_int_equal(quiet(10, FAILED, 100, e, ms + 600000), 0);
+	assert_int_equal(quiet(10, FAILED, 1, e, e), 10);
+	assert_int_equal(quiet(10, FAILED, 1, e, e + 1), 9);
+	assert_int_equal(quiet(10, FAILED, 1, e, e + 9), 1);
+	assert_int_equal(quiet(10, FAILED, 1, e, e + 10), 0);
+	assert_int_equal(quiet(10, FAILED, 1, e, e + 86400), 0);
+	assert_int_equal(quiet(10, FAILED, 3, e, e + 39), 1);
+	assert_int_equal(quiet(10, FAILED, 3, e, e + 40), 0);
+	assert_int_equal(quiet(10, FAILED, 100, e, e + 599), 1);
+	assert_int_equal(quiet(10, FAILED, 100, e, e + 600), 0);
 }
 
 /* no window unless the last start failed: started, stopped (R46), or
@@ -297,18 +297,18 @@ test_R45_quiet_left_rounds_up_and_ends(void **state)
 static void
 test_R45_no_quiet_window_unless_failed(void **state)
 {
-	long long e = 1700000000, ms = e * 1000;
+	long long e = 1700000000;
 	clock_t t;
 
 	(void)state;
-	assert_int_equal(quiet(10, STARTED, 0, e, ms), 0);
-	assert_int_equal(quiet(10, STARTED, 5, e, ms), 0);
-	assert_int_equal(quiet(10, STOPPED, 0, e, ms), 0);
-	assert_int_equal(quiet(10, STOPPED, 3, e, ms), 0);
-	assert_int_equal(quiet(0, FAILED, 1, e, ms), 0);
-	assert_int_equal(quiet(0, FAILED, 1000, e, ms), 0);
+	assert_int_equal(quiet(10, STARTED, 0, e, e), 0);
+	assert_int_equal(quiet(10, STARTED, 5, e, e), 0);
+	assert_int_equal(quiet(10, STOPPED, 0, e, e), 0);
+	assert_int_equal(quiet(10, STOPPED, 3, e, e), 0);
+	assert_int_equal(quiet(0, FAILED, 1, e, e), 0);
+	assert_int_equal(quiet(0, FAILED, 1000, e, e), 0);
 	t = clock();
-	assert_int_equal(quiet(0, FAILED, INT_MAX, e, ms), 0);
+	assert_int_equal(quiet(0, FAILED, INT_MAX, e, e), 0);
 	t = clock() - t;	/* no doubling of 0, 2^31 times */
 	if (t > CLOCKS_PER_SEC / 10)
 		fail_msg("quiet_left took %ld ms", (long)(t * 1000 /
