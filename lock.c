@@ -103,10 +103,11 @@ record_read(int fd, struct record *r)
 int
 record_write(int fd, const struct record *r)
 {
-	/* no %: on 32-bit targets it would bring libgcc's __divmoddi4 */
-	long long sec = r->mtime / 1000000000;
-	long long t[4] = { 0, (1 << 30) - 2 /* UTIME_OMIT */, sec,
-		r->mtime - sec * 1000000000 };
+	/* unsigned: on 32-bit targets, libgcc's __udivmoddi4, which num()
+	 * has brought already, not __divdi3 and __divmoddi4 (R51) */
+	unsigned long long m = r->mtime;
+	long long t[4] = { 0, (1 << 30) - 2 /* UTIME_OMIT */, m / 1000000000,
+		m % 1000000000 };
 	long e = sys3(SYS_lseek, fd, 0, 0 /* SEEK_SET */);
 
 	if (e == 0)

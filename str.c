@@ -1,6 +1,7 @@
 /* Strings, decimal numbers, the config store, log lines. Over sys.c. */
 #include "cgi2scgi.h"
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 
 /* strlen, in a few bytes: libc's is tuned for long strings */
@@ -35,18 +36,22 @@ find(const char *s, int ch)
 	return (char *)s;
 }
 
-/* the decimal number s..end, at most max; -1 if it is not one */
+/* the decimal number s..end, at most max; -1 if it is not one. No
+ * division: on 32-bit targets a 64-bit one brings libgcc's (R51); n
+ * stays at most max, so n * 10 + 9 fits in 64 bits unsigned */
 long long
 decimal(const char *s, const char *end, long long max)
 {
-	long long n = 0;
+	unsigned long long n = 0;
 
 	if (s == end)
 		return -1;
 	for (; s < end; s++) {
-		if (*s < '0' || *s > '9' || n > (max - (*s - '0')) / 10)
+		if (*s < '0' || *s > '9' || n > LLONG_MAX / 10)
 			return -1;
 		n = n * 10 + (*s - '0');
+		if (n > (unsigned long long)max)
+			return -1;
 	}
 	return n;
 }
