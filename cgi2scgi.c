@@ -286,8 +286,9 @@ status(const struct config *c)
 }
 
 /* the options; --start, --stop and --restart in the order of START,
- * STOP and RESTART */
-static const char opts[] TEXT = "--check\0--start\0--stop\0--restart\0--status\0";
+ * STOP and RESTART; then the two that print the usage line on stdout */
+static const char opts[] TEXT = "--check\0--start\0--stop\0--restart\0"
+    "--status\0--help\0--version\0";
 
 /* a person at a shell (R6, R44): --check, --start, --stop, --restart,
  * --status, --help, --version */
@@ -296,8 +297,8 @@ command(struct config *c, int r, char **arg, char **env)
 {
 	int i = which(opts, arg[0], len(arg[0])), s, look;
 
-	if (i < 0 || (arg[1] && arg[2])) {
-		s = same(arg[0], "--help", 7) || same(arg[0], "--version", 10);
+	if (i < 0 || i > 4 || (arg[1] && arg[2])) {
+		s = i > 4;	/* --help, --version */
 		say(s ? 1 : 2, "cgi2scgi " VERSION ": --check|--start|--stop|"
 		    "--restart|--status [CONFIG]\n", NULL);
 		return s ? 0 : 2;
