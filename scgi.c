@@ -20,16 +20,15 @@ parse_length(const char *s, unsigned long long *n)
 static size_t
 sendable(char **env, char **e)
 {
-	static const char never[] TEXT = "CONTENT_LENGTH\0SCGI\0HTTP_TRANSFER_ENCODING";
-	const char *s = *e, *k;
+	static const char never[] TEXT =
+	    "CONTENT_LENGTH\0SCGI\0HTTP_TRANSFER_ENCODING\0";
+	const char *s = *e;
 	size_t n = find(s, '=') - s;
 	char **p;
 
-	if (s[n] == '\0' || n == 0 || same(s, "CGI2SCGI_", 9))
+	if (s[n] == '\0' || n == 0 || same(s, "CGI2SCGI_", 9) ||
+	    which(never, s, n) >= 0)
 		return 0;
-	for (k = never; k < never + sizeof never; k += len(k) + 1)
-		if (len(k) == n && same(s, k, n))
-			return 0;
 	for (p = env; p < e; p++)	/* first wins */
 		if (**p == *s && same(*p, s, n + 1))
 			return 0;
