@@ -170,33 +170,26 @@ note(int lk, struct record *r)
 		logerr("cannot write the lock record", e);
 }
 
-/* a modification time in ns */
+/* the modification time of path in ns; -1 when path is NULL or has
+ * none to give */
 static long long
-ns(const struct kstat *st)
-{
-	return st->mtime.sec * 1000000000 + st->mtime.nsec;
-}
-
-/* restart_file's modification time in ns; -1 when unset or missing */
-static long long
-restart_mtime(const struct config *c)
+mtime_of(const char *path, int flags)
 {
 	struct kstat st;
 
-	return c->restart_file && sys_stat(AT_FDCWD, c->restart_file, 0, &st) ==
-	    0 ? ns(&st) : -1;
+	return path && sys_stat(AT_FDCWD, path, flags, &st) == 0 ?
+	    st.mtime.sec * 1000000000 + st.mtime.nsec : -1;
 }
 
 /* the hot path's restart check (R41): two statx calls, no open; the
- * lock file's mtime mirrors the record's MTIME (record_write) */
+ * lock file's mtime mirrors the record's MTIME (record_write), and a
+ * missing lock file has none (-1) */
 static int
 restart_due(const struct config *c)
 {
-	struct kstat st;
-	long long m = restart_mtime(c);
+	long long m = mtime_of(c->restart_file, 0);
 
-	return m >= 0 && (sys_stat(AT_FDCWD, c->lock, AT_SYMLINK_NOFOLLOW,
-	    &st) < 0 || ns(&st) != m);
+	return m >= 0 && mtime_of(c->lock, AT_SYMLINK_NOFOLLOW) != m;
 }
 
 /* the whole seconds left, rounded up, of a failed start's quiet window:
@@ -285,7 +278,7 @@ stop_app(const struct config *c, char **env)
 static int
 locked(const struct config *c, int lk, char **env, int want, long *retry)
 {
-	long long now = now_s(), m = restart_mtime(c);
+	long long now = now_s(), m = mtime_of(c->restart_file, 0);
 	struct kstat st;
 	struct record r;
 	long s = dial(&c->addr, 1), pid;
