@@ -309,8 +309,8 @@ command(struct config *c, int r, char **arg, char **env)
 		r = config_check(c);
 	if (r == 0 && i >= STOP && i <= RESTART &&
 	    (!(c->stop || c->pidfile) || (i == RESTART && !c->start))) {
-		logline("--stop needs stop or pidfile; --restart, start too",
-		    NULL);
+		logline(arg[0], i == STOP ? "needs stop or pidfile" :
+		    "needs start, and stop or pidfile");
 		r = -1;
 	}
 	if (r < 0)
