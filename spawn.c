@@ -102,17 +102,16 @@ spawn(const struct config *c, const char *cmd, char **env)
 	const char *envp[MAX_ENV + 10], *sock = socket_var(c);
 	long pid, log;
 
+	if (sock == NULL) {
+		logline("config too big (16 KiB in all)", NULL);
+		return 0;
+	}
 	/* opened here, so that its failure is one line in the server's
 	 * log; never through a neighbour's symlink (R31) */
 	log = sys_open(c->log ? c->log : "/dev/null", O_WRONLY | O_APPEND |
 	    O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (log < 0) {
 		logerr("cannot open log", log);
-		return 0;
-	}
-	if (sock == NULL) {
-		logline("config too big (16 KiB in all)", NULL);
-		sys_close(log);
 		return 0;
 	}
 	envp[start_env(envp, MAX_ENV + 9, env, c, sock)] = NULL;
@@ -292,20 +291,21 @@ locked(const struct config *c, int lk, char **env, int want, long *retry)
 		return s;	/* up, and nothing changed (R31) */
 	/* a PID is there only while a start is under way: with the app
 	 * down, one whose launcher was killed (R40) */
-	pid = is_down(s) && r.state == STARTED ? r.pid : 0;
+	pid = r.state == STARTED ? r.pid : 0;
 	r.pid = 0;	/* whatever happens next settles it */
 	if (s >= 0)
 		sys_close(s);
-	else if (!is_down(s)) {	/* busy: back-off, never a start (R30) */
-		if (want <= START)
+	if (!is_down(s)) {	/* up, or busy */
+		if (s < 0 && want <= START)	/* busy: never a start (R30) */
 			return wait_up(c, 0, c->start_timeout, 0);
-		s = 0;		/* stop it all the same */
-	}
-	if (s >= 0 && stop_app(c, env) < 0) {
-		/* the old app keeps serving; this change is done with */
-		r.mtime = m;
-		note(lk, &r);
-		return want <= START ? wait_up(c, 0, 1, 0) : -503;
+		if (stop_app(c, env) < 0) {
+			/* the old app keeps serving; this change is done
+			 * with */
+			r.mtime = m;
+			note(lk, &r);
+			return want <= START ? wait_up(c, 0, 1, 0) : -503;
+		}
+		pid = 0;	/* it was up: no start under way */
 	}
 	if (want == STOP) {	/* stopped is not broken (R46) */
 		r.state = STOPPED;
