@@ -276,7 +276,7 @@ status(const struct config *c)
 	struct record r;
 	long fd = sys_open(c->lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 
-	if (fd < 0 || record_read(fd, &r) < 0)
+	if (record_read(fd, &r) < 0)	/* fd -1 too: its lseek fails */
 		say(1, "last start: none recorded\n", NULL);
 	else
 		say(1, "last start: ", nth(states, r.state), ", ",

@@ -168,9 +168,9 @@ config_file(struct config *c, const char *file, int need_shebang)
 	long r = 0;
 	int fd = sys_open(file, O_RDONLY | O_CLOEXEC, 0), line = 0;
 
-	while (fd >= 0 && (r = sys_read(fd, text + n, room - 1 - n)) > 0)
+	while ((r = sys_read(fd, text + n, room - 1 - n)) > 0)
 		n += r;
-	if (fd < 0 || r < 0) {
+	if (r < 0) {	/* fd < 0 too: its read fails */
 		what = "cannot read";
 		err = errname(fd < 0 ? fd : r);
 	}

@@ -230,10 +230,9 @@ static long
 pid_of(const char *file)
 {
 	char buf[24];
-	long n = 0, fd = sys_open(file, O_RDONLY | O_CLOEXEC, 0), pid;
+	long fd = sys_open(file, O_RDONLY | O_CLOEXEC, 0), pid;
+	long n = sys_read(fd, buf, sizeof buf);	/* < 0 when fd is */
 
-	if (fd >= 0)
-		n = sys_read(fd, buf, sizeof buf);
 	sys_close(fd);
 	while (n > 0 && (buf[n - 1] < '0' || buf[n - 1] > '9'))
 		n--;	/* a newline, spaces */
