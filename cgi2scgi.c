@@ -216,12 +216,12 @@ relay(int s, size_t hlen, long tmo, int nph)
 	return 0;
 }
 
-/* one request, once the configuration is checked: 0 relayed, -STATUS
- * to answer (logged), 1 ended without an answer (logged) */
+/* one request, once the configuration is checked, cl its
+ * CONTENT_LENGTH: 0 relayed, -STATUS to answer (logged), 1 ended without
+ * an answer (logged) */
 static int
-serve(const struct config *c, char **env)
+serve(const struct config *c, char **env, const char *cl)
 {
-	const char *cl = getvar(env, "CONTENT_LENGTH");
 	const char *te = getvar(env, "HTTP_TRANSFER_ENCODING");
 	/* a transfer coding and no length: a body whose end only its EOF
 	 * tells (Apache de-chunks, R17), whatever the coding's spelling */
@@ -372,7 +372,7 @@ int
 main(int argc, char **argv, char **env)
 {
 	struct config c;
-	const char *self = shebang(argc, argv, env);
+	const char *self = shebang(argc, argv, env), *cl;
 	long fd;
 	int r;
 
@@ -388,7 +388,7 @@ main(int argc, char **argv, char **env)
 		return command(&c, r, argv + (self != NULL ? 2 : 1), env);
 	if (r == 0)
 		r = config_check(&c);
-	if (parse_length(getvar(env, "CONTENT_LENGTH"), &left) < 0) {
+	if (parse_length(cl = getvar(env, "CONTENT_LENGTH"), &left) < 0) {
 		/* the server frames the body, so its EOF ends it (mod_cgid
 		 * shuts its side down, fcgiwrap and lighttpd close the
 		 * pipe): drain to there, for the 400 to be delivered */
@@ -399,7 +399,7 @@ main(int argc, char **argv, char **env)
 		}
 	}
 	if (r == 0)
-		r = serve(&c, env);
+		r = serve(&c, env, cl);
 	if (r < 0)
 		respond(-r);
 	if (r <= 0) {	/* answered whole: the server may send it on */
