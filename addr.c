@@ -34,7 +34,7 @@ hex(int ch)
 static int
 ipv6(const char *s, const char *end, unsigned char *out)
 {
-	int n = 0, gap = -1, d;
+	int n = 0, gap = -1, d, k;
 	unsigned w;
 
 	if (end - s > 1 && s[0] == ':' && s[1] == ':') {
@@ -42,8 +42,9 @@ ipv6(const char *s, const char *end, unsigned char *out)
 		s += 2;
 	}
 	while (s < end) {
-		for (w = 0, d = 0; s < end && hex(*s) >= 0 && d < 4; s++, d++)
-			w = w * 16 + hex(*s);
+		for (w = 0, d = 0; s < end && (k = hex(*s)) >= 0 && d < 4;
+		    s++, d++)
+			w = w * 16 + k;
 		if (d == 0 || n == 16)
 			return 0;
 		out[n++] = w >> 8;
