@@ -48,28 +48,27 @@ static void
 child(const struct config *c, const char *cmd, const char **envp, int log)
 {
 	const char *argv[] = { "sh", "-c", cmd, NULL };
+	const char *what = "cannot chdir";
 	unsigned long long none = 0;	/* the kernel's sigset: 64 bits */
 	long e;
 	int i;
 
 	if (sys_dup2(log, 1) < 0 || sys_dup2(log, 2) < 0 || sys_close(0) < 0 ||
-	    sys_open("/dev/null", O_RDONLY, 0) != 0)
+	    sys_open("/dev/null", O_RDONLY, 0) != 0 ||
+	    sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, sizeof none,
+	    0) < 0 || sys3(SYS_setsid, 0, 0, 0) < 0)
 		sys_exit(126);
 	if (sys3(SYS_close_range, 3, ~0U, 0) < 0)
 		for (i = 3; i < 1024; i++)
 			sys_close(i);	/* EBADF expected for most */
 	for (i = 1; i < 65; i++)
 		sig_set(i, SIG_DFL);	/* fails for KILL, STOP: harmless */
-	if (sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, sizeof none,
-	    0) < 0 || sys3(SYS_setsid, 0, 0, 0) < 0)
-		sys_exit(126);
-	if (c->directory != NULL &&
-	    (e = sys3(SYS_chdir, (long)c->directory, 0, 0)) < 0) {
-		logerr("cannot chdir", e);
-		sys_exit(126);
+	if (c->directory == NULL ||
+	    (e = sys3(SYS_chdir, (long)c->directory, 0, 0)) == 0) {
+		what = "cannot exec";
+		e = sys3(SYS_execve, (long)"/bin/sh", (long)argv, (long)envp);
 	}
-	e = sys3(SYS_execve, (long)"/bin/sh", (long)argv, (long)envp);
-	logerr("cannot exec", e);
+	logerr(what, e);
 	sys_exit(127);
 }
 
