@@ -222,14 +222,11 @@ relay(int s, size_t hlen, long tmo, int nph)
 static int
 serve(const struct config *c, char **env, const char *cl)
 {
-	const char *te = getvar(env, "HTTP_TRANSFER_ENCODING");
-	/* a transfer coding and no length: a body whose end only its EOF
-	 * tells (Apache de-chunks, R17), whatever the coding's spelling */
-	int s, spooled = (cl == NULL || *cl == '\0') && te && *te;
+	int s;
 	char *length;
 	size_t n;
 
-	if (spooled && (s = spool(env, c->timeout)) != 0)
+	if (unframed(env, cl) && (s = spool(env, c->timeout)) != 0)
 		return s;
 	length = num(left);
 	n = scgi_header(up, sizeof up, env, length);

@@ -177,6 +177,7 @@ int parse_seconds(const char *s, long *v);
 int parse_length(const char *s, unsigned long long *n);
 size_t scgi_header(char *buf, size_t size, char **env, const char *length);
 int status_line(const char *b, size_t n);
+int unframed(char **env, const char *cl);
 int is_nph(const char *script_name);
 
 /* ---- lock.c: the start lock and its record (R31, R32, R40) ------------ */

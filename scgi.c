@@ -13,15 +13,29 @@ parse_length(const char *s, unsigned long long *n)
 	return v < 0 ? -1 : 0;
 }
 
-/* name length of env entry *e if it is to be sent, else 0 (R10).
- * HTTP_TRANSFER_ENCODING never: the body sent always has a length (R17;
- * nginx passes it with CONTENT_LENGTH when a small chunked body came
- * whole, and Werkzeug then reads no body at all) */
+/* the names never passed on as they came (R10): the first two go first,
+ * made here; HTTP_TRANSFER_ENCODING never, as the body sent always has
+ * a length (R17; nginx passes it with CONTENT_LENGTH when a small
+ * chunked body came whole, and Werkzeug then reads no body at all) */
+static const char never[] TEXT =
+    "CONTENT_LENGTH\0SCGI\0HTTP_TRANSFER_ENCODING\0";
+
+/* 1 when the body has a transfer coding and no length, cl (its
+ * CONTENT_LENGTH) being unset or empty: a body whose end only its EOF
+ * tells (Apache de-chunks, R17), whatever the coding's spelling */
+int
+unframed(char **env, const char *cl)
+{
+	const char *te;
+
+	return (cl == NULL || *cl == '\0') &&
+	    (te = getvar(env, nth(never, 2))) != NULL && *te != '\0';
+}
+
+/* name length of env entry *e if it is to be sent, else 0 (R10) */
 static size_t
 sendable(char **env, char **e)
 {
-	static const char never[] TEXT =
-	    "CONTENT_LENGTH\0SCGI\0HTTP_TRANSFER_ENCODING\0";
 	const char *s = *e;
 	size_t n = find(s, '=') - s;
 	char **p;

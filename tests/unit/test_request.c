@@ -205,6 +205,27 @@ test_R17_transfer_encoding_never_sent(void **state)
 	    "A\0" "1\0" "B\0" "2\0" "HTTP_TRANSFER_ENCODINGX\0" "k\0");
 }
 
+/* R17: a transfer coding and no length, in any spelling: the body is
+ * spooled to its EOF; with a length, or no coding, it is not */
+static void
+test_R17_unframed_body(void **state)
+{
+	char *chunked[] = { "HTTP_TRANSFER_ENCODING=chunked", NULL };
+	char *spelled[] = { "A=1", "HTTP_TRANSFER_ENCODING=gzip, Chunked",
+		NULL };
+	char *empty[] = { "HTTP_TRANSFER_ENCODING=", NULL };
+	char *none[] = { "HTTP_TRANSFER_ENCODINGX=chunked", NULL };
+
+	(void)state;
+	assert_int_equal(unframed(chunked, NULL), 1);
+	assert_int_equal(unframed(chunked, ""), 1);
+	assert_int_equal(unframed(spelled, NULL), 1);
+	assert_int_equal(unframed(chunked, "5"), 0);
+	assert_int_equal(unframed(chunked, "0"), 0);
+	assert_int_equal(unframed(empty, NULL), 0);
+	assert_int_equal(unframed(none, NULL), 0);
+}
+
 static void
 test_R10_value_with_equals_and_empty_value_kept(void **state)
 {
@@ -342,6 +363,7 @@ request_tests(void)
 		cmocka_unit_test(test_R10_content_length_and_scgi_not_sent_twice),
 		cmocka_unit_test(
 		    test_R17_transfer_encoding_never_sent),
+		cmocka_unit_test(test_R17_unframed_body),
 		cmocka_unit_test(test_R10_value_with_equals_and_empty_value_kept),
 		cmocka_unit_test(test_R10_long_header_length_prefix),
 		cmocka_unit_test(test_R10_more_than_4096_variables_gives_zero),
