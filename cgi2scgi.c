@@ -249,17 +249,12 @@ serve(const struct config *c, char **env, const char *cl)
 static void
 warn_shared(const char *what, const char *path)
 {
-	char dir[4096];
-	size_t i, n = 0;
+	const char *dir = path ? dir_of(path) : NULL;
 	struct kstat st;
 
-	for (i = 0; path && path[i] && i < sizeof dir - 1; i++)
-		if ((dir[i] = path[i]) == '/')
-			n = i + 1;
-	dir[n] = '\0';
-	if (path && sys_stat(AT_FDCWD, n ? dir : ".", 0, &st) == 0 &&
+	if (dir && sys_stat(AT_FDCWD, *dir ? dir : ".", 0, &st) == 0 &&
 	    (st.mode & 022))
-		say(1, "warning: the ", what, " is in ", n ? dir : "./",
+		say(1, "warning: the ", what, " is in ", *dir ? dir : "./",
 		    ", where group or "
 		    "others may write: another user could take its name first\n",
 		    NULL);

@@ -168,6 +168,7 @@ int config_environ(struct config *c, char **env);
 const char *config_text(struct config *c, char *text, size_t n,
     const char *file, int *line);
 int config_file(struct config *c, const char *file, int need_shebang);
+char *dir_of(const char *file);
 int config_check(struct config *c);
 void config_print(const struct config *c);
 int parse_seconds(const char *s, long *v);

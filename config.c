@@ -103,7 +103,7 @@ trim(char *s, char *end)
 }
 
 /* "dir/" of a file, in the store; "" for a bare name; NULL when full */
-static char *
+char *
 dir_of(const char *file)
 {
 	const char *p, *slash = file - 1;
