@@ -346,11 +346,11 @@ shebang(int argc, char **argv, char **env)
 static int
 load(struct config *c, const char **self, char **env)
 {
-	const char *file = getvar(env, "CGI2SCGI_CONFIG");
+	const char *file = NULL;
 	int r;
 
 	config_defaults(c);
-	r = config_environ(c, env);
+	r = config_environ(c, env, &file);
 	if (r == 0 && file != NULL && *file != '\0')
 		r = config_file(c, file, 0);
 	if (r == 0 && *self != NULL && (r = config_file(c, *self, 1)) > 0) {

@@ -164,7 +164,7 @@ struct config {
 };
 
 void config_defaults(struct config *c);
-int config_environ(struct config *c, char **env);
+int config_environ(struct config *c, char **env, const char **file);
 const char *config_text(struct config *c, char *text, size_t n,
     const char *file, int *line);
 int config_file(struct config *c, const char *file, int need_shebang);

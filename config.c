@@ -195,9 +195,10 @@ config_file(struct config *c, const char *file, int need_shebang)
 }
 
 /* CGI2SCGI_* variables, the first of a name winning as in the header
- * (R10): read from the last to the first; 0, or -500 (logged) */
+ * (R10): read from the last to the first; 0, or -500 (logged). The
+ * value of CGI2SCGI_CONFIG, a file to read next (R2), into *file */
 int
-config_environ(struct config *c, char **env)
+config_environ(struct config *c, char **env, const char **file)
 {
 	const char *e, *eq;
 	char key[16];
@@ -208,9 +209,12 @@ config_environ(struct config *c, char **env)
 	while (n-- > 0) {
 		e = env[n];
 		eq = find(e, '=');
-		if (!same(e, "CGI2SCGI_", 9) || *eq == '\0' ||
-		    same(e + 9, "CONFIG=", 7))
+		if (!same(e, "CGI2SCGI_", 9) || *eq == '\0')
 			continue;
+		if (same(e + 9, "CONFIG=", 7)) {
+			*file = eq + 1;
+			continue;
+		}
 		for (i = 0; e + 9 + i < eq && i < sizeof key - 1; i++)
 			key[i] = e[9 + i] + (e[9 + i] >= 'A' && e[9 + i] <= 'Z') * 32;
 		key[i] = '\0';

@@ -61,6 +61,15 @@ read_fails(const char *text, int want)
 		    err, line, want);
 }
 
+/* config_environ, where CGI2SCGI_CONFIG does not matter */
+static int
+environ_of(struct config *c, char **env)
+{
+	const char *file = NULL;
+
+	return config_environ(c, env, &file);
+}
+
 static void
 test_R1_defaults(void **state)
 {
@@ -407,7 +416,7 @@ test_R2_environ_sets_every_key(void **state)
 
 	(void)state;
 	config_defaults(&c);
-	assert_int_equal(config_environ(&c, env), 0);
+	assert_int_equal(environ_of(&c, env), 0);
 	assert_str(c.socket, "/run/e.sock");
 	assert_str(c.start, "app -x");
 	assert_str(c.directory, "/srv/e");
@@ -433,11 +442,36 @@ test_R2_environ_ignores_config_and_other_variables(void **state)
 	(void)state;
 	config_defaults(&c);
 	config_defaults(&d);
-	assert_int_equal(config_environ(&c, env), 0);
+	assert_int_equal(environ_of(&c, env), 0);
 	assert_memory_equal(&c, &d, sizeof c);
 }
 
-/* config_environ(c, env) must refuse env (-500), logging one line
+/* CGI2SCGI_CONFIG names a file to read next (R2), the first of the
+ * name as getenv would have it; it sets no key */
+static void
+test_R2_environ_gives_the_config_file(void **state)
+{
+	char *env[] = { "A=1", "CGI2SCGI_CONFIG=/first",
+		"CGI2SCGI_SOCKET=/run/a.sock", "CGI2SCGI_CONFIG=/second", NULL };
+	char *none[] = { "CGI2SCGI_CONFIG", "CGI2SCGI_SOCKET=/run/a.sock", NULL };
+	const char *file = NULL;
+	struct config c, d;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_environ(&c, env, &file), 0);
+	assert_str(file, "/first");
+	assert_str(c.socket, "/run/a.sock");
+	config_defaults(&d);
+	d.socket = c.socket;
+	assert_memory_equal(&c, &d, sizeof c);
+	file = NULL;
+	config_defaults(&c);
+	assert_int_equal(config_environ(&c, none, &file), 0);
+	assert_null(file);	/* no "=": not set */
+}
+
+/* config_environ must refuse env (-500), logging one line
  * that names the variable bad */
 static void
 environ_fails(struct config *c, char **env, const char *bad)
@@ -446,7 +480,7 @@ environ_fails(struct config *c, char **env, const char *bad)
 	int r;
 
 	config_defaults(c);
-	CAPTURE(r = config_environ(c, env));
+	CAPTURE(r = environ_of(c, env));
 	if (r != -500)
 		fail_msg("config_environ gave %d for %s, want -500", r, bad);
 	snprintf(want, sizeof want, "cgi2scgi: %s: bad variable\n", bad);
@@ -508,7 +542,7 @@ test_R2_environ_first_of_a_name_wins(void **state)
 
 	(void)state;
 	config_defaults(&c);
-	assert_int_equal(config_environ(&c, env), 0);
+	assert_int_equal(environ_of(&c, env), 0);
 	assert_str(c.socket, "/run/first.sock");
 	assert_str(c.start, "first");
 	assert_int_equal(c.timeout, 7);
@@ -527,13 +561,13 @@ test_R2_environ_relative_paths_stay_relative(void **state)
 
 	(void)state;
 	config_defaults(&c);
-	assert_int_equal(config_environ(&c, env), 0);
+	assert_int_equal(environ_of(&c, env), 0);
 	assert_str(c.socket, "run/app.sock");
 	assert_str(c.directory, "app");
 	assert_str(c.log, "logs/app.log");
 	assert_str(c.lock, "app.lock");
 	config_defaults(&c);
-	assert_int_equal(config_environ(&c, env2), 0);
+	assert_int_equal(environ_of(&c, env2), 0);
 	assert_str(c.socket, "unix:rel.sock");
 }
 
@@ -548,7 +582,7 @@ test_R2_file_overrides_environment(void **state)
 
 	(void)state;
 	config_defaults(&c);
-	assert_int_equal(config_environ(&c, env), 0);
+	assert_int_equal(environ_of(&c, env), 0);
 	err = text_of(&c, "socket = /run/file.sock\ntimeout = 8\n",
 	    "/srv/cgi/app.cgi", &line);
 	assert_null(err);
@@ -742,7 +776,7 @@ test_R1_check_fills_lock_and_directory_defaults(void **state)
 	assert_null(c.directory);
 	/* no config file at all */
 	config_defaults(&c);
-	assert_int_equal(config_environ(&c, env), 0);
+	assert_int_equal(environ_of(&c, env), 0);
 	assert_int_equal(check(&c), 0);
 	assert_str(c.path, "/run/e.sock");
 	assert_str(c.lock, "/run/e.sock.lock");
@@ -834,6 +868,7 @@ config_tests(void)
 		cmocka_unit_test(test_R1_seconds_are_whole_decimal),
 		cmocka_unit_test(test_R2_environ_sets_every_key),
 		cmocka_unit_test(test_R2_environ_ignores_config_and_other_variables),
+		cmocka_unit_test(test_R2_environ_gives_the_config_file),
 		cmocka_unit_test(test_R2_environ_rejects_unknown_key),
 		cmocka_unit_test(test_R2_environ_has_no_env_key),
 		cmocka_unit_test(test_R2_environ_rejects_bad_number),
