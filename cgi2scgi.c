@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <elf.h>
 #include <poll.h>
-#include <time.h>
 
 #ifndef VERSION
 #define VERSION "0"

@@ -100,7 +100,7 @@ int sys_stat(int dirfd, const char *path, int flags, struct kstat *st);
 int sig_set(int sig, void (*handler)(int));
 void alarm_in(long sec);
 void sys_exit(int status) __attribute__((noreturn));
-long long now_ms(int clock);
+long long after(long sec);
 long long now_s(void);
 long backoff_us(int attempt);
 int later(long long end, int *attempt);

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <sys/file.h>
-#include <time.h>
 
 /*
  * The fd holding the lock, or -500 (cannot open or lock it, or it is not
@@ -17,7 +16,7 @@
 int
 lock_take(const char *path, long seconds)
 {
-	long long end = now_ms(CLOCK_MONOTONIC) + seconds * 1000;
+	long long end = after(seconds);
 	const char *why = "cannot lock";
 	struct kstat st;
 	int fd, r, i = 0;

@@ -6,7 +6,6 @@
 #include <limits.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 
 /* only a refused connect means the app is down (R30); ENOENT comes
  * from a unix socket's path alone */
@@ -133,7 +132,7 @@ spawn(const struct config *c, const char *cmd, char **env)
 static int
 wait_up(const struct config *c, long pid, long sec, int quiet)
 {
-	long long end = now_ms(CLOCK_MONOTONIC) + sec * 1000;
+	long long end = after(sec);
 	int i = 0, st;
 	long s;
 
@@ -211,7 +210,7 @@ quiet_left(const struct config *c, const struct record *r, long long now)
 static int
 wait_down(const struct config *c, long sec)
 {
-	long long end = now_ms(CLOCK_MONOTONIC) + sec * 1000;
+	long long end = after(sec);
 	int i = 0;
 	long s;
 

@@ -225,16 +225,16 @@ sys_exit(int status)
 		sys3(SYS_exit_group, status, 0, 0);
 }
 
-/* the clock in milliseconds (0 if it fails, which it does not); the
- * nanoseconds divided as a long: on 32-bit targets a 64-bit division
- * brings libgcc's (R51) */
+/* the monotonic clock sec seconds from now, in milliseconds: the end of
+ * a wait. The nanoseconds are divided as a long: on 32-bit targets a
+ * 64-bit division brings libgcc's (R51) */
 long long
-now_ms(int clock)
+after(long sec)
 {
 	long long t[2] = { 0, 0 };	/* the kernel's 64-bit timespec */
 
-	sys3(SYS_CLOCK_GETTIME, clock, (long)t, 0);
-	return t[0] * 1000 + (long)t[1] / 1000000;
+	sys3(SYS_CLOCK_GETTIME, CLOCK_MONOTONIC, (long)t, 0);
+	return (t[0] + sec) * 1000 + (long)t[1] / 1000000;
 }
 
 /* the time of day in whole seconds, rounded down */
@@ -264,7 +264,7 @@ backoff_us(int attempt)
 int
 later(long long end, int *attempt)
 {
-	if (now_ms(CLOCK_MONOTONIC) >= end)
+	if (after(0) >= end)
 		return 0;
 	sys_poll(NULL, 0, 0, backoff_us((*attempt)++) * 1000);
 	return 1;
