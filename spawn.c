@@ -77,9 +77,10 @@ static const char *
 socket_var(const struct config *c)
 {
 	const char *p = c->path;
-	char cwd[4096] = "";
+	char cwd[4096];
 	long n;
 
+	cwd[0] = '\0';	/* not the whole array */
 	if (p == NULL)
 		p = c->socket + (same(c->socket, "tcp:", 4) ? 4 : 0);
 	else if (*p != '/' && (n = sys3(SYS_getcwd, (long)cwd, sizeof cwd - 1, 0)) > 0)
