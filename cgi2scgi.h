@@ -46,12 +46,12 @@
 #include <netinet/in.h>
 
 #define MAX_ENV 32	/* env lines of a config */
+#define CHUNK 65536	/* one read or write of the relay */
 
 /* for the char arrays of text (lists, names): byte-aligned. The x86-64
  * ABI aligns an array of 16 bytes or more to 16, padding up to 15 bytes
  * before each (R51); an alignment declared takes the place of the ABI's */
 #define TEXT __attribute__((aligned(1)))
-#define CHUNK 65536	/* one read or write of the relay */
 
 /* ---- sys.c: the kernel boundary ------------------------------------- */
 
@@ -193,7 +193,7 @@ struct record {
 	int failures;		/* failed starts in a row */
 };
 
-extern const char states[];
+extern const char states[];	/* "started\0failed\0stopped\0" */
 int lock_take(const char *path, long seconds);
 int record_read(int fd, struct record *r);
 int record_write(int fd, const struct record *r);
