@@ -7,6 +7,8 @@
 #   ondemand  starting the app on demand (tests/it/ondemand.sh)
 #   matrix    every server, backend and HAProxy (tests/it/matrix.sh)
 #   edge      edge cases found in review (tests/it/edge.sh)
+#   lifecycle restart on touch, stop, --stop/--restart/--status, the
+#             growing quiet window (tests/it/lifecycle.sh)
 #   flask     a Flask app behind Apache and nginx+fcgiwrap (tests/it/flask.sh)
 #   deliver   own answers and bodies delivered by every server (deliver.sh)
 #   hostile   shared-host hazards, with a neighbour user (hostile.sh)
@@ -62,6 +64,7 @@ run it bash tests/it/run.sh ./cgi2scgi
 run ondemand bash tests/it/ondemand.sh ./cgi2scgi
 [ -f tests/it/matrix.sh ] && run matrix bash tests/it/matrix.sh ./cgi2scgi
 run edge bash tests/it/edge.sh ./cgi2scgi
+run lifecycle bash tests/it/lifecycle.sh ./cgi2scgi
 run flask bash tests/it/flask.sh ./cgi2scgi
 [ -f tests/it/deliver.sh ] && run deliver bash tests/it/deliver.sh ./cgi2scgi
 [ -f tests/it/hostile.sh ] && run hostile bash tests/it/hostile.sh ./cgi2scgi
