@@ -428,8 +428,8 @@ done
 echo "   fd 2 closed, failing start, 4 requests: starts $(runs); lock: [$(head -c 200 "$A/app.sock.lock" | tr '\n' '|' | cat -v)]"
 check "R35a fd 2 closed, start failing, retry_after 600: 4 requests, each a 503, exactly 1 start" \
     all 'nruns 1' 'for i in 1 2 3 4; do is503 "$O/fd2-$i.out" 600 || return 1; done'
-check "R35a/R32 ... the lock record still parses: one line '^EPOCH failed 0\$'" \
-    all 'eq "$(wc -l <"$A/app.sock.lock")" 1' 'has "$A/app.sock.lock" "^[0-9]+ failed 0$"'
+check "R35a/R32 ... the lock record still parses: one line '^EPOCH failed 0 1 0\$'" \
+    all 'eq "$(wc -l <"$A/app.sock.lock")" 1' 'has "$A/app.sock.lock" "^[0-9]+ failed 0 1 0$"'
 
 appdir cli
 cfg "$A/app.cgi" "socket = $A/app.sock" "$(app_start cli)" "start_timeout = 10"
