@@ -598,8 +598,8 @@ fetch_many 6 start "http://127.0.0.1:$LPORT/cgi-bin/start.cgi/env?n=@i@"
 check "R31 lighttpd: 6 concurrent requests to a down app: all served" eq "$CODES" 200200200200200200
 check "R31 lighttpd: 6 concurrent requests to a down app: start ran once" \
     eq "$(nlines "$ST/starts")" 1
-check "R32 lock file holds 'EPOCH started PID'" \
-    has "$ST/echo.sock.lock" '^[0-9]+ started [0-9]+$'
+check "R32 lock file holds 'EPOCH started PID FAILURES MTIME'" \
+    has "$ST/echo.sock.lock" '^[0-9]+ started [0-9]+ 0 0$'
 envf=$(ls "$ST"/start-env.* 2>/dev/null | head -1)
 check "R36 start's environment: CGI2SCGI_SOCKET, env lines, PATH" \
     all 'has "$envf" "^CGI2SCGI_SOCKET=$ST/echo.sock\$"' 'has "$envf" "^STATE=$ST\$"' \
@@ -637,8 +637,8 @@ ra=$(sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$O/fail1.hdr")
 check "R38 lighttpd: start exiting 3 gives 503 at once, Retry-After 1..30" \
     all 'eq "$CODE" 503' 'same_file $O/fail1.body $E/503.body' \
     '[ -n "$ra" ] && [ "$ra" -ge 1 ] && [ "$ra" -le 30 ]' 'eq "$(nlines $ST/fail-starts)" 1'
-check "R32 lock file of a failed start holds 'EPOCH failed PID'" \
-    has "$ST/fail.sock.lock" '^[0-9]+ failed [0-9]+$'
+check "R32 lock file of a failed start holds 'EPOCH failed PID 1 0'" \
+    has "$ST/fail.sock.lock" '^[0-9]+ failed [0-9]+ 1 0$'
 fetch fail2 "http://127.0.0.1:$APORT/cgi-bin/fail.cgi/env" --max-time 20
 check "R32 apache: inside retry_after: 503 and no new start" \
     all 'eq "$CODE" 503' 'has $O/fail2.hdr "^[Rr]etry-[Aa]fter: [0-9]+"' \
