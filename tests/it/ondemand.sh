@@ -202,8 +202,8 @@ sec1() {
 	check "R31 lighttpd TCP: 100 concurrent requests to a down Perl SCGI app (start sleeps 2 s): all 200" \
 	    all 'WHY=$(grep -v "^200 " "$O/stormtcp.txt" | sort | uniq -c | head -5); [ -z "$WHY" ]'
 	check "R31 lighttpd TCP: start ran once" nstarts 1
-	check "R31 TCP: the explicit lock file holds 'EPOCH started 0'" \
-	    has "$A/tcp.lock" '^[0-9]+ started 0$'
+	check "R31 TCP: the explicit lock file holds 'EPOCH started 0 0 0'" \
+	    has "$A/tcp.lock" '^[0-9]+ started 0 0 0$'
 	check "R36 TCP: CGI2SCGI_SOCKET is HOST:PORT" \
 	    has "$(ls "$A"/start-env.* | head -1)" "^CGI2SCGI_SOCKET=127\\.0\\.0\\.1:$TPORT\$"
 	check "R1 directory = sets start's working directory" \
@@ -266,8 +266,8 @@ sec3() {
 	check "R38 lighttpd: start exits 1: 503 at once (< 3 s, start_timeout 30)" \
 	    all 'is503 crash1' 'fast 3'
 	check "R32 the failing request gets Retry-After: retry_after (3)" eq "$RA" 3
-	check "R32 lock file holds 'EPOCH failed 0', EPOCH now" \
-	    all 'has "$A/app.sock.lock" "^[0-9]+ failed 0\$"' \
+	check "R32 lock file holds 'EPOCH failed 0 1 0', EPOCH now" \
+	    all 'has "$A/app.sock.lock" "^[0-9]+ failed 0 1 0\$"' \
 	    'e=$(cut -d" " -f1 "$A/app.sock.lock"); [ $((e - t1)) -le 1 ] && [ $((t1 - e)) -le 5 ] || { WHY="epoch $e, now $t1"; false; }'
 	check "R38 start ran once" nstarts 1
 	REQ=crash2
@@ -284,8 +284,9 @@ sec3() {
 	done
 	REQ=crash3
 	fetch crash3 "$LU/crash.cgi/x"
-	check "R32 after retry_after: start tried again (503, start ran twice, Retry-After 3)" \
-	    all 'is503 crash3' 'nstarts 2' 'eq "$RA" 3'
+	# the second failure in a row: a window twice as long (R45)
+	check "R32/R45 after retry_after: start tried again (503, start ran twice, Retry-After 6)" \
+	    all 'is503 crash3' 'nstarts 2' 'eq "$RA" 6'
 
 	# killed by a signal
 	appdir crashsig
@@ -295,7 +296,7 @@ sec3() {
 	fetch crashsig "$AU/crashsig.cgi/x"
 	check "R38 apache: start killed by SIGKILL: 503 at once, failed recorded" \
 	    all 'is503 crashsig' 'fast 3' 'nstarts 1' \
-	    'has "$A/app.sock.lock" "^[0-9]+ failed [0-9]+\$"'
+	    'has "$A/app.sock.lock" "^[0-9]+ failed [0-9]+ 1 0\$"'
 
 	# daemonizing start: exits 0 at once, the app binds 1 s later
 	appdir daemon
@@ -304,7 +305,7 @@ sec3() {
 	fetch daemon "$LU/daemon.cgi/x"
 	check "R38 lighttpd: start exits 0 at once, app binds 1 s later: wait goes on, 200" \
 	    all 'code_is 200' 'has "$O/daemon.body" "^perl [0-9]+"' 'nstarts 1' \
-	    'has "$A/app.sock.lock" "^[0-9]+ started [0-9]+\$"'
+	    'has "$A/app.sock.lock" "^[0-9]+ started [0-9]+ 0 0\$"'
 	kill_app "$A"
 
 	# a slow failing start under a storm: runs once, everybody gets 503
@@ -337,7 +338,7 @@ sec3() {
 	fetch tmout1 "$LU/tmout.cgi/x"
 	check "R38 lighttpd: start exits 0, never binds, start_timeout 2: 503 after it, failed recorded" \
 	    all 'is503 tmout1' '! lt "$SECS" 1.9 || { WHY="503 after only $SECS s"; false; }' \
-	    'nstarts 1' 'has "$A/app.sock.lock" "^[0-9]+ failed [0-9]+\$"'
+	    'nstarts 1' 'has "$A/app.sock.lock" "^[0-9]+ failed [0-9]+ 1 0\$"'
 	REQ=tmout2
 	fetch tmout2 "$AU/tmout.cgi/x"
 	check "R32 apache: after a timed-out start, inside retry_after: 503 at once, no start" \
