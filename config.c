@@ -50,6 +50,7 @@ set(struct config *c, const char *key, const char *v, const char *dir)
 	const char *k = keys, *p = v;
 	struct addr a;
 	char *field;
+	long n;
 	int i;
 
 	for (i = 0; i < 9 && !same(k, key, len(k) + 1); i++)
@@ -65,11 +66,14 @@ set(struct config *c, const char *key, const char *v, const char *dir)
 		return NULL;
 	}
 	field = (char *)c + offs[i];
-	if (i >= 5)
+	if (i >= 5) {
 		/* timeout 0 would answer 504 at once, start_timeout 0 fail
 		 * every start: only retry_after may be 0 */
-		return parse_seconds(v, (long *)field) < 0 ||
-		    (*(long *)field == 0 && i != 6) ? "bad number" : NULL;
+		if (parse_seconds(v, &n) < 0 || (n == 0 && i != 6))
+			return "bad number";
+		*(long *)field = n;
+		return NULL;
+	}
 	if (i == 0) {	/* a unix path, without its "unix:" */
 		if (parse_addr(v, &a) < 0 || a.u.sa.sa_family != AF_UNIX)
 			dir = NULL;	/* TCP, or bad: as it is */
@@ -231,7 +235,8 @@ config_check(struct config *c)
 	if (c->socket == NULL)
 		err = "no socket";
 	else if (parse_addr(c->socket, &c->addr) < 0)
-		err = "bad socket";
+		err = len(c->socket) > 107 ? "socket path too long (107 bytes)" :
+		    "bad socket";
 	else {
 		if (c->addr.u.sa.sa_family == AF_UNIX)
 			c->path = c->addr.u.un.sun_path;

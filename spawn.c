@@ -46,7 +46,6 @@ static void
 child(const struct config *c, const char **envp, int log)
 {
 	const char *argv[] = { "sh", "-c", c->start, NULL };
-	unsigned long long none = 0;	/* the kernel's sigset: 64 bits */
 	long e;
 	int i;
 
@@ -58,8 +57,8 @@ child(const struct config *c, const char **envp, int log)
 			sys_close(i);	/* EBADF expected for most */
 	for (i = 1; i < 65; i++)
 		sig_set(i, SIG_DFL);	/* fails for KILL, STOP: harmless */
-	if (sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, sizeof none,
-	    0) < 0 || sys(SYS_setsid, 0, 0, 0, 0, 0) < 0)
+	/* the signal mask is main's, empty (R37) */
+	if (sys(SYS_setsid, 0, 0, 0, 0, 0) < 0)
 		sys_exit(126);
 	if (c->directory != NULL &&
 	    (e = sys(SYS_chdir, (long)c->directory, 0, 0, 0, 0)) < 0) {
@@ -201,9 +200,15 @@ start_locked(const struct config *c, int lk, char **env, long *retry)
 		 * the record's own start_timeout ends (R40): a stale or
 		 * forged record never costs each request a wait of its own */
 		if (r.pid > 0 && r.epoch + c->start_timeout > now &&
-		    (s = wait_up(c, 0, after(r.epoch + c->start_timeout -
-		    now))) >= 0)
-			return s;	/* else that start timed out: ours */
+		    ((s = wait_up(c, 0, after(r.epoch + c->start_timeout -
+		    now))) >= 0 || !is_down(s))) {
+			if (s >= 0) {	/* that start has settled */
+				r.pid = 0;
+				note(lk, &r, 0);
+			}	/* (busy: never a second copy, R30) */
+			return up_or_503(s);
+		}
+		/* else that start timed out, the app down: ours */
 	}
 	/* a stale socket (R33); if removing it fails, so does the start */
 	if (c->path != NULL && sys_stat(AT_FDCWD, c->path, AT_SYMLINK_NOFOLLOW,

@@ -110,6 +110,8 @@ say(int fd, ...)
 		n += k;
 	}
 	va_end(ap);
+	if (n == sizeof buf)
+		buf[n - 1] = '\n';	/* cut short: still one line */
 	writeall(fd, buf, n);
 }
 

@@ -165,7 +165,8 @@ sys_stat(int dirfd, const char *path, int flags, struct kstat *st)
 
 /* a handler, SIG_DFL or SIG_IGN for sig. A handler here never returns
  * (it ends the process), so the restorer that x86-64 demands is never
- * run: any address will do */
+ * run: any address will do. SA_NODEFER: the signal stays deliverable
+ * inside its handler, which may set it back to its default */
 int
 sig_set(int sig, void (*handler)(int))
 {
@@ -174,7 +175,8 @@ sig_set(int sig, void (*handler)(int))
 		unsigned long flags;
 		void (*restorer)(int);
 		unsigned mask[2];
-	} sa = { handler, 0x04000000 /* SA_RESTORER */, handler, { 0, 0 } };
+	} sa = { handler, 0x44000000 /* SA_RESTORER | SA_NODEFER */, handler,
+		{ 0, 0 } };
 
 	return sys(SYS_rt_sigaction, sig, (long)&sa, 0, sizeof sa.mask, 0);
 }
@@ -200,8 +202,17 @@ long long
 now_ms(int clock)
 {
 	long long t[2] = { 0, 0 };	/* the kernel's 64-bit timespec */
+#ifdef SYS_clock_gettime64
+	long o[2];	/* a 32-bit kernel before 5.1: the old call */
 
+	if (sys(SYS_CLOCK_GETTIME, clock, (long)t, 0, 0, 0) < 0 &&
+	    sys(SYS_clock_gettime, clock, (long)o, 0, 0, 0) == 0) {
+		t[0] = o[0];
+		t[1] = o[1];
+	}
+#else
 	sys(SYS_CLOCK_GETTIME, clock, (long)t, 0, 0, 0);
+#endif
 	return t[0] * 1000 + t[1] / 1000000;
 }
 
