@@ -139,32 +139,23 @@ EOF
 )" || exit 2
 
 # ---- nginx + fcgiwrap (the examples) -------------------------------------------
-# the example as shipped listens on P_NGINX0 (observations only); a copy of
-# its server block on P_NGINX is the one checked, with two additions a
-# framework app needs: HTTP_HOST as the client sent it (Debian 12's current
-# fastcgi_params sends HTTP_HOST $host, which has no port) and a
-# fastcgi_buffer_size for response header blocks over 4 KiB
+# the example as shipped listens on P_NGINX0 (observations); a copy of its
+# server block on P_NGINX is the one checked. The example carries what a
+# framework app needs, found by this suite: HTTP_HOST as the client sent it
+# (Debian 12's fastcgi_params sends HTTP_HOST $host, which has no port) and
+# a fastcgi_buffer_size for response header blocks over 4 KiB
 # fl_nginx_conf SHIPPED OUT: that config, from the example rendered
 fl_nginx_conf() {
 	{
 		sed '$d' "$1"
 		awk '/^\tserver \{/,/^\t\}/' "$1" |
-		    sed -e "s/listen 127\.0\.0\.1:$P_NGINX0;/listen 127.0.0.1:$P_NGINX;/" \
-			-e '/include \/etc\/nginx\/fastcgi_params;/i\
-\t\t\t# added: the Host the client sent, port included; before the\
-\t\t\t# include, whose HTTP_HOST nginx sends too: cgi2scgi keeps the\
-\t\t\t# first of a duplicated name (R10)\
-\t\t\tfastcgi_param HTTP_HOST $http_host if_not_empty;\
-\t\t\t# added: response headers up to 32 KiB (default 4 KiB: 502);\
-\t\t\t# (alone, nginx -t rejects the default busy_buffers_size)\
-\t\t\tfastcgi_buffer_size 32k;\
-\t\t\tfastcgi_buffers 8 32k;'
+		    sed -e "s/listen 127\.0\.0\.1:$P_NGINX0;/listen 127.0.0.1:$P_NGINX;/"
 		echo '}'
 	} >"$2"
 	[ "$(tail -n 1 "$1")" = "}" ] &&
-	    [ "$(grep -c '^[[:space:]]*fastcgi_param HTTP_HOST \$http_host if_not_empty;' "$2")" = 1 ] &&
+	    [ "$(grep -c '^[[:space:]]*fastcgi_param HTTP_HOST \$http_host if_not_empty;' "$2")" = 2 ] &&
 	    [ "$(grep -c "listen 127.0.0.1:$P_NGINX;" "$2")" = 1 ] &&
-	    [ "$(grep -c 'fastcgi_buffer_size 32k;' "$2")" = 1 ] && return 0
+	    [ "$(grep -c 'fastcgi_buffer_size 32k;' "$2")" = 2 ] && return 0
 	echo "could not derive the nginx config from the example"
 	return 1
 }
