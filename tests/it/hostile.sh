@@ -147,6 +147,10 @@ run() {
 	0) CGI_PRE+=(/bin/sh -c 'exec "$@" 0<&-' sh) ;;
 	1) CGI_PRE+=(/bin/sh -c 'exec "$@" 1>&-' sh) ;;
 	2) CGI_PRE+=(/bin/sh -c 'exec "$@" 2>&-' sh) ;;
+	2to1) CGI_PRE+=(/bin/sh -c 'exec "$@" 2>&1' sh) ;;	# one pipe
+	alrm) CGI_PRE+=("$PY" -c 'import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+os.execv(sys.argv[1], sys.argv[1:])') ;;	# SIGALRM blocked
 	esac
 	t0=$(now_f)
 	CGI_TIMEOUT=${BOUND:-30} cgi "$@"
@@ -539,7 +543,33 @@ check "R21/R1 a 4 MiB answer to a stdout nobody reads, timeout 1: the launcher e
     rc_is 1
 check "R21 ... one log line 'timeout: the server stopped reading'" \
     log_is stall "$(re "$A/stall.cgi")" "timeout: the server stopped reading"
+
+# stderr on the same unread pipe (mini_httpd): the handler's own log line
+# blocks too; SIGALRM's default action must still end the launcher
+CLOSE=2to1 OUTF=$O/down.fifo BOUND=10 run stall2 PATH_INFO=/big \
+    QUERY_STRING=n=4194304 -- "$A/stall.cgi"
+echo "   the same with stderr on that pipe too: exit $RC after $SECS s"
+check "R1/R22 ... with stderr on the same unread pipe (mini_httpd): still ends within 10 s, non-zero" \
+    all '[ "$RC" != 0 ] && [ "$RC" != 124 ] || { WHY="exit $RC (124: hung until the bound)"; false; }'
+# SIGALRM blocked by whoever ran the launcher: the mask is emptied at entry
+CLOSE=alrm OUTF=$O/down.fifo BOUND=10 run stall3 PATH_INFO=/big \
+    QUERY_STRING=n=4194304 -- "$A/stall.cgi"
+echo "   the same with SIGALRM blocked at exec: exit $RC after $SECS s"
+check "R1/R37 ... with SIGALRM blocked at exec: still ends within 10 s (exit 1), logged" \
+    all 'rc_is 1' 'log_is stall3 "$(re "$A/stall.cgi")" "timeout: the server stopped reading"'
 stop "$downr"
+
+echo
+echo "== 8. a configuration error on a body without a length (R20) =="
+# the 500 must be delivered: the body is read to its end (mod_cgid and
+# fcgiwrap reset the client when a CGI exits with its body unread)
+( head -c 300000 /dev/zero |
+    CGI_TIMEOUT=20 cgi_run REQUEST_METHOD=POST HTTP_TRANSFER_ENCODING=chunked \
+    PATH_INFO=/x "$L" >"$O/cfgte.out" 2>"$O/cfgte.err"
+    echo "${PIPESTATUS[0]}" >"$O/cfgte.head" )
+echo "   no socket configured, 300,000 chunked bytes: $(head -1 "$O/cfgte.out" | cat -v); the writer exited $(cat "$O/cfgte.head") (141: SIGPIPE, body unread)"
+check "R20 no socket, a body without a length: exactly the 500, and the whole body read (the writer saw no broken pipe)" \
+    all 'same_file "$O/cfgte.out" "$E/500"' 'eq "$(cat "$O/cfgte.head")" 0'
 
 # ====================================================================================
 echo
