@@ -203,10 +203,13 @@ now_ms(int clock)
 {
 	long long t[2] = { 0, 0 };	/* the kernel's 64-bit timespec */
 #ifdef SYS_clock_gettime64
+#ifndef SYS_clock_gettime32	/* musl's name; glibc's is the plain one */
+#define SYS_clock_gettime32 SYS_clock_gettime
+#endif
 	long o[2];	/* a 32-bit kernel before 5.1: the old call */
 
 	if (sys(SYS_CLOCK_GETTIME, clock, (long)t, 0, 0, 0) < 0 &&
-	    sys(SYS_clock_gettime, clock, (long)o, 0, 0, 0) == 0) {
+	    sys(SYS_clock_gettime32, clock, (long)o, 0, 0, 0) == 0) {
 		t[0] = o[0];
 		t[1] = o[1];
 	}
