@@ -120,6 +120,10 @@ static void
 stalled(int sig)
 {
 	(void)sig;
+	/* the log line may block too (mini_httpd: stderr is stdout's
+	 * pipe): SIGALRM's default action then ends it a second later */
+	sig_set(SIGALRM, SIG_DFL);
+	alarm_in(1);
 	logline("timeout", "the server stopped reading");
 	sys_exit(1);
 }
@@ -149,6 +153,8 @@ relay(int s, size_t hlen, long tmo, int nph)
 		if (r == -EINTR)
 			continue;
 		if (r <= 0) {	/* a 504 if nothing was relayed yet */
+			if (!outlen)
+				left = 0;	/* the client stalled: no drain */
 			logline("timeout", NULL);
 			return sent ? 1 : -504;
 		}
@@ -210,7 +216,7 @@ relay(int s, size_t hlen, long tmo, int nph)
 		r = writeall(1, down, have);	/* a short first line */
 	if (r < 0) {
 		logerr("relay failed", r);
-		return 1;
+		return sent ? 1 : -502;
 	}
 	return 0;
 }
@@ -364,6 +370,7 @@ main(int argc, char **argv, char **env)
 {
 	struct config c;
 	const char *self = shebang(argc, argv, env), *cl;
+	unsigned long long none = 0;	/* the kernel's sigset: 64 bits */
 	long fd;
 	int r;
 
@@ -373,6 +380,9 @@ main(int argc, char **argv, char **env)
 		;
 	sys_close(fd);
 	sig_set(SIGPIPE, SIG_IGN);	/* R14: EPIPE, never death */
+	/* no signal blocked: SIGALRM bounds stdout writes, and the app
+	 * inherits this mask (R37) */
+	sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, sizeof none, 0);
 	r = load(&c, &self, env);
 	if (getvar(env, "GATEWAY_INTERFACE") == NULL &&
 	    argc > (self != NULL ? 2 : 1))
@@ -389,6 +399,8 @@ main(int argc, char **argv, char **env)
 			r = -400;
 		}
 	}
+	if (r < 0 && left == 0 && getvar(env, "HTTP_TRANSFER_ENCODING"))
+		left = ~0ULL;	/* a body without a length: drain to EOF */
 	if (r == 0)
 		r = serve(&c, env, cl);
 	if (r < 0)

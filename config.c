@@ -55,6 +55,7 @@ set(struct config *c, const char *key, const char *v, const char *dir)
 	const char *p = v;
 	struct addr a;
 	char *field;
+	long n;
 	int i = which(keys, key, len(key));
 
 	if (i < 0 || (i == NKEYS - 1 && dir == NULL))
@@ -68,11 +69,14 @@ set(struct config *c, const char *key, const char *v, const char *dir)
 		return NULL;
 	}
 	field = (char *)c + offs[i];
-	if (i >= 8)
+	if (i >= 8) {
 		/* timeout 0 would answer 504 at once, start_timeout 0 fail
 		 * every start: only retry_after may be 0 */
-		return parse_seconds(v, (long *)field) < 0 ||
-		    (*(long *)field == 0 && i != 9) ? "bad number" : NULL;
+		if (parse_seconds(v, &n) < 0 || (n == 0 && i != 9))
+			return "bad number";
+		*(long *)field = n;
+		return NULL;
+	}
 	if (i == 0) {	/* a unix path, without its "unix:" */
 		if (parse_addr(v, &a) < 0 || a.u.sa.sa_family != AF_UNIX)
 			dir = NULL;	/* TCP, or bad: as it is */
@@ -238,7 +242,7 @@ config_check(struct config *c)
 	if (c->socket == NULL)
 		err = "no socket";
 	else if (parse_addr(c->socket, &c->addr) < 0)
-		err = "bad socket";
+		err = "bad socket (or a path over 107 bytes)";
 	else {
 		if (c->addr.u.sa.sa_family == AF_UNIX)
 			c->path = c->addr.u.un.sun_path;

@@ -48,14 +48,12 @@ child(const struct config *c, const char *cmd, const char **envp, int log)
 {
 	const char *argv[] = { "sh", "-c", cmd, NULL };
 	const char *what = "cannot chdir";
-	unsigned long long none = 0;	/* the kernel's sigset: 64 bits */
 	long e;
 	int i;
 
 	if (sys_dup2(log, 1) < 0 || sys_dup2(log, 2) < 0 || sys_close(0) < 0 ||
 	    sys_open("/dev/null", O_RDONLY, 0) != 0 ||
-	    sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, sizeof none,
-	    0) < 0 || sys3(SYS_setsid, 0, 0, 0) < 0)
+	    sys3(SYS_setsid, 0, 0, 0) < 0)	/* the mask: main's, empty */
 		sys_exit(126);
 	if (sys3(SYS_close_range, 3, ~0U, 0) < 0)
 		for (i = 3; i < 1024; i++)
@@ -321,8 +319,15 @@ locked(const struct config *c, int lk, char **env, int want, long *retry)
 	 * start_timeout ends (R40): a stale or forged record never costs
 	 * each request a wait of its own */
 	if (pid > 0 && r.epoch + c->start_timeout > now &&
-	    (s = wait_up(c, 0, r.epoch + c->start_timeout - now, 1)) >= 0)
-		return s;	/* else that start timed out: ours */
+	    !is_down(s = wait_up(c, 0, r.epoch + c->start_timeout - now, 1))) {
+		if (s >= 0)	/* that start has settled: say so */
+			note(lk, &r);
+		else {		/* busy: never a second copy (R30) */
+			logerr("start_timeout passed", s);
+			s = -503;
+		}
+		return s;
+	}	/* else that start timed out, the app down: ours */
 	/* a stale socket (R33); if removing it fails, so does the start */
 	if (c->path != NULL && sys_stat(AT_FDCWD, c->path, AT_SYMLINK_NOFOLLOW,
 	    &st) == 0 && S_ISSOCK(st.mode))

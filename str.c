@@ -128,6 +128,8 @@ say(int fd, ...)
 		while (*s != '\0' && p < buf + sizeof buf)
 			*p++ = *s++;
 	va_end(ap);
+	if (p == buf + sizeof buf)
+		p[-1] = '\n';	/* cut short: still one line */
 	return writeall(fd, buf, p - buf);
 }
 

@@ -195,7 +195,8 @@ sys_stat(int dirfd, const char *path, int flags, struct kstat *st)
 
 /* a handler, SIG_DFL or SIG_IGN for sig. A handler here never returns
  * (it ends the process), so the restorer that x86-64 demands is never
- * run: any address will do */
+ * run: any address will do. SA_NODEFER: the signal stays deliverable
+ * inside its handler, which may set it back to its default */
 int
 sig_set(int sig, void (*handler)(int))
 {
@@ -204,7 +205,8 @@ sig_set(int sig, void (*handler)(int))
 		unsigned long flags;
 		void (*restorer)(int);
 		unsigned mask[2];
-	} sa = { handler, 0x04000000 /* SA_RESTORER */, handler, { 0, 0 } };
+	} sa = { handler, 0x44000000 /* SA_RESTORER | SA_NODEFER */, handler,
+		{ 0, 0 } };
 
 	return sys(SYS_rt_sigaction, sig, (long)&sa, 0, sizeof sa.mask, 0);
 }
@@ -225,15 +227,37 @@ sys_exit(int status)
 		sys3(SYS_exit_group, status, 0, 0);
 }
 
+/* the kernel's clock into t, its 64-bit timespec; on a 32-bit kernel
+ * before 5.1, which has no time64 calls, the old one (so that every wait
+ * stays bounded) */
+static void
+clock_get(int clock, long long *t)
+{
+#ifdef SYS_clock_gettime64
+#ifndef SYS_clock_gettime32	/* musl's name; glibc's is the plain one */
+#define SYS_clock_gettime32 SYS_clock_gettime
+#endif
+	long o[2];
+
+	if (sys3(SYS_CLOCK_GETTIME, clock, (long)t, 0) < 0 &&
+	    sys3(SYS_clock_gettime32, clock, (long)o, 0) == 0) {
+		t[0] = o[0];
+		t[1] = o[1];
+	}
+#else
+	sys3(SYS_CLOCK_GETTIME, clock, (long)t, 0);
+#endif
+}
+
 /* the monotonic clock sec seconds from now, in milliseconds: the end of
  * a wait. The nanoseconds are divided as a long: on 32-bit targets a
  * 64-bit division brings libgcc's (R51) */
 long long
 after(long sec)
 {
-	long long t[2] = { 0, 0 };	/* the kernel's 64-bit timespec */
+	long long t[2] = { 0, 0 };
 
-	sys3(SYS_CLOCK_GETTIME, CLOCK_MONOTONIC, (long)t, 0);
+	clock_get(CLOCK_MONOTONIC, t);
 	return (t[0] + sec) * 1000 + (long)t[1] / 1000000;
 }
 
@@ -243,7 +267,7 @@ now_s(void)
 {
 	long long t[2] = { 0, 0 };
 
-	sys3(SYS_CLOCK_GETTIME, CLOCK_REALTIME, (long)t, 0);
+	clock_get(CLOCK_REALTIME, t);
 	return t[0];
 }
 

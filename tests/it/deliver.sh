@@ -33,48 +33,22 @@ set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 . "$IT_DIR/matrix-servers.sh"
 
-BIN=${1:-./cgi2scgi}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
-if [ ! -x "$BIN" ]; then
-	echo "no executable binary at $BIN" >&2
-	exit 2
-fi
-if [ "$(id -u)" != 0 ]; then
-	echo "run as root: the servers run the CGIs as www-data" >&2
-	exit 2
-fi
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+it_bin "${1:-}"
+need_root "the servers run the CGIs as www-data"
 need_pkg apache2 nginx fcgiwrap python3 util-linux || exit 2
 
 mk_tree
-dv_cleanup() {
-	local rc=$?
-	mx_stop_all_children	# fcgiwrap's preforked processes
-	(exit "$rc")
-	cleanup
-}
-trap dv_cleanup EXIT
-DV_STARTED=$(date +%s)
+own_launcher
+at_exit mx_stop_all_children	# fcgiwrap's preforked processes
 
 O=$T/out
 R=$T/run
-mkdir -p "$T/bin" "$R" "$O" "$T/st" "$T/srv" "$T/direct"
-chmod 755 "$T/bin" "$R" "$T/st" "$T/srv" "$T/direct"
-cp "$BIN" "$T/bin/cgi2scgi"
-L=$T/bin/cgi2scgi
-chmod 755 "$L"
-LAUNCHER_EXES=("$L")
+mkdir -p "$R" "$O" "$T/st" "$T/srv" "$T/direct"
+chmod 755 "$R" "$T/st" "$T/srv" "$T/direct"
 CLIENT=$IT_DIR/deliver-client.py
 EV=$T/log/app.events
 PAR=4
 
-# dv_cgi FILE LINE...: "#!launcher" then the lines, mode 755
-dv_cgi() {
-	local f=$1
-	shift
-	{ echo "#!$L"; printf '%s\n' "$@"; } >"$f"
-	chmod 755 "$f"
-}
 # dv_count ERE: lines of the app's event log matching ERE
 dv_count() { grep -Ec -- "$1" "$EV" 2>/dev/null; }
 
@@ -105,17 +79,17 @@ for S in "${SERVERS[@]}"; do
 	mkdir -p "$c" "$st"
 	chown www-data:www-data "$st"
 	chmod 755 "$T/srv/$S" "${ROOT[$S]}" "$c" "$st"
-	dv_cgi "$c/e502.cgi" "socket = $R/dead.sock" "timeout = 10"
+	mkcgi "$c/e502.cgi" "socket = $R/dead.sock" "timeout = 10"
 	# one CGI per size: the first try of each case is a start that fails,
 	# the others fall inside retry_after
 	for z in "${SIZES[@]}"; do
-		dv_cgi "$c/e503-$z.cgi" "socket = $st/app-$z.sock" \
+		mkcgi "$c/e503-$z.cgi" "socket = $st/app-$z.sock" \
 		    "start = echo run >>$st/starts-$z; exit 1" "log = $st/start-$z.log" \
 		    "directory = $st" "start_timeout = 10" "retry_after = 600" \
 		    "timeout = 10"
 	done
-	dv_cgi "$c/e504.cgi" "socket = $R/hang.sock" "timeout = 1"
-	dv_cgi "$c/sha.cgi" "socket = $R/sha.sock" "timeout = 30"
+	mkcgi "$c/e504.cgi" "socket = $R/hang.sock" "timeout = 1"
+	mkcgi "$c/sha.cgi" "socket = $R/sha.sock" "timeout = 30"
 	if [ "$S" = apache ]; then
 		cp "$MX_EXAMPLES/servers/apache.htaccess" "$c/.htaccess"
 		chmod 644 "$c/.htaccess"
@@ -268,17 +242,17 @@ done
 # 3. run by hand: a bad CONTENT_LENGTH with a body (R13, R20)
 echo
 echo "== direct: CONTENT_LENGTH=12x with a body on stdin =="
-dv_cgi "$T/direct/bad.cgi" "socket = $R/trap.sock" "timeout = 5"
+mkcgi "$T/direct/bad.cgi" "socket = $R/trap.sock" "timeout = 5"
 printf 'Status: 400 Bad Request\r\nContent-Type: text/plain\r\n\r\n400 Bad Request\n' \
     >"$O/400.want"
 trap0=$(dv_count '^conn trap')
 t0=$(date +%s%N)
 # 409600 bytes: 204800, 1 s of silence, 204800, EOF
 "$PY" "$CLIENT" feed 409600 1 "$O/feed.report" |
-    timeout 10 env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
-    SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=POST CONTENT_LENGTH=12x \
-    CONTENT_TYPE=application/octet-stream SERVER_NAME=localhost SERVER_PORT=80 \
-    REMOTE_ADDR=127.0.0.1 SCRIPT_NAME=/cgi-bin/bad.cgi \
+    CGI_TIMEOUT=10 cgi_run SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=POST \
+    CONTENT_LENGTH=12x CONTENT_TYPE=application/octet-stream \
+    SERVER_NAME=localhost SERVER_PORT=80 REMOTE_ADDR=127.0.0.1 \
+    SCRIPT_NAME=/cgi-bin/bad.cgi \
     "$T/direct/bad.cgi" >"$O/400.out" 2>"$O/400.err"
 RC=${PIPESTATUS[1]}
 ms=$((($(date +%s%N) - t0) / 1000000))
@@ -294,7 +268,7 @@ check "R13 direct: the app is never contacted" eq "$(dv_count '^conn trap')" "$t
 # ======================================================================
 echo
 check "no launcher process left at the end (each drain ended)" \
-    all 'no_left=0; for i in $(seq 150); do [ -z "$(pids_of_exe "$L")" ] && { no_left=1; break; }; sleep 0.1; done; [ "$no_left" = 1 ] || { WHY="still running: $(pids_of_exe "$L" | tr "\n" " ")"; false; }'
+    no_launchers_left 15
 
 echo
 echo "== what the client got: whole answers / tries =="
@@ -324,5 +298,5 @@ for S in "${SERVERS[@]}"; do
 	done
 done
 echo
-echo "($(($(date +%s) - DV_STARTED)) s)"
+elapsed
 summary

@@ -14,9 +14,11 @@
 #       print a raw response's status line, its headers, then
 #       "body-bytes N" (N: bytes after the blank line).
 import http.client
-import socket
 import sys
 import time
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the tests
+from httpc import connect, read_all
 
 
 def stream(port, path, n):
@@ -68,21 +70,14 @@ def stream(port, path, n):
 
 
 def raw(port, method, path, out, *headers):
-    s = socket.create_connection(("127.0.0.1", int(port)), 10)
-    s.settimeout(30)
+    s = connect(port)
     req = "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n" % (
         method, path, port)
     for h in headers:
         req += h + "\r\n"
     s.sendall((req + "\r\n").encode())
-    buf = b""
-    try:
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            buf += b
-    except OSError as e:
+    buf, e = read_all(s)
+    if e is not None:
         print("read error: %s" % e)
     s.close()
     with open(out, "wb") as f:

@@ -24,19 +24,10 @@
 # exits non-zero if any failed.  About 15 s.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$IT_DIR/matrix-servers.sh"
 
-BIN=${1:-./cgi2scgi}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
-if [ ! -x "$BIN" ]; then
-	echo "no executable binary at $BIN" >&2
-	exit 2
-fi
-if [ "$(id -u)" != 0 ]; then
-	echo "run as root: the servers run the CGIs as www-data" >&2
-	exit 2
-fi
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-started=$(date +%s)
+it_bin "${1:-}"
+need_root "the servers run the CGIs as www-data"
 
 # fl_need PKG...: need_pkg, tried again (bounded) while another apt-get or
 # dpkg holds the lock
@@ -53,51 +44,20 @@ fl_need apache2 nginx fcgiwrap uwsgi uwsgi-plugin-python3 python3-flask \
     curl python3 util-linux || { echo "cannot install the packages" >&2; exit 2; }
 
 mk_tree
-FL_PREFORK=()	# fcgiwrap: its preforked children outlive it
-# fl_stop_prefork: stop each FL_PREFORK pid and its children (the parent
-# forks a new child whenever one dies: stopped first)
-fl_stop_prefork() {
-	local p c kids=()
-	for p in "${FL_PREFORK[@]}"; do
-		kill -STOP "$p" 2>/dev/null || continue
-		for c in /proc/[0-9]*; do
-			[ "$(awk '{print $4}' "$c/stat" 2>/dev/null)" = "$p" ] &&
-			    kids+=("${c#/proc/}")
-		done
-		kill -TERM "${kids[@]}" "$p" 2>/dev/null
-		kill -CONT "$p" 2>/dev/null
-	done
-	for c in "${kids[@]}"; do
-		wait_gone "$c" 5 || kill -KILL "$c" 2>/dev/null
-	done
-	return 0
-}
-fl_cleanup() {
-	local rc=$?
-	fl_stop_prefork
-	(exit "$rc")
-	cleanup
-}
-trap fl_cleanup EXIT
+own_launcher
+at_exit mx_stop_all_children	# fcgiwrap's preforked processes
 
-EXS=$(cd "$IT_DIR/../../examples/servers" && pwd)
-MODS=/usr/lib/apache2/modules
-SENV=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-    LANG=C.UTF-8)
+EXS=$MX_EXAMPLES/servers
 O=$T/out
 D=$T/data
 APPD=$T/app
 RUN=$T/run		# uWSGI's pid file, log, lock: www-data's
-mkdir -p "$O" "$D" "$APPD" "$RUN" "$T/bin" "$T/srv" "$T/log"
-chmod 755 "$D" "$APPD" "$T/bin" "$T/srv"
+mkdir -p "$O" "$D" "$APPD" "$RUN" "$T/srv" "$T/log"
+chmod 755 "$D" "$APPD" "$T/srv"
 chmod 777 "$T/log"
 chown www-data:www-data "$RUN"
 cp "$IT_DIR/flask-app.py" "$APPD/"
 chmod 644 "$APPD/flask-app.py"
-cp "$BIN" "$T/bin/cgi2scgi"
-L=$T/bin/cgi2scgi
-chmod 755 "$L"
-LAUNCHER_EXES=("$L")
 PIDFILES+=("$RUN/uwsgi.pid")
 
 # ---- data -------------------------------------------------------------------
@@ -146,25 +106,11 @@ EOF
 	chmod 755 "$1/app.cgi"
 }
 
-# fl_render TEMPLATE OUT NAME=value...: TEMPLATE with each @NAME@ replaced
-fl_render() {
-	local src=$1 out=$2 kv args=()
-	shift 2
-	for kv in "$@"; do
-		args+=(-e "s|@${kv%%=*}@|${kv#*=}|g")
-	done
-	sed "${args[@]}" "$src" >"$out" || return 1
-	if grep -q '@[A-Z_0-9]*@' "$out"; then
-		echo "unreplaced placeholder in $out: $(grep -o '@[A-Z_0-9]*@' "$out" | head -1)"
-		return 1
-	fi
-}
-
 # ---- Apache: mod_cgid by .htaccess (the example), plus mod_proxy_scgi ----------
 AD=$T/srv/apache
-mkdir -p "$AD/run" "$AD/www/cgi-bin" "$T/log/apache"
-chmod 755 "$AD" "$AD/www" "$AD/www/cgi-bin" "$AD/run"
-chmod 777 "$T/log/apache"
+MODS=/usr/lib/apache2/modules
+mkdir -p "$AD/www/cgi-bin"
+chmod 755 "$AD" "$AD/www" "$AD/www/cgi-bin"
 mkapp "$AD/www/cgi-bin"
 cp "$EXS/apache.htaccess" "$AD/www/cgi-bin/.htaccess"
 # cgi-cl/: the same, with the Content-Length of CGIs trusted again (Apache
@@ -174,10 +120,7 @@ chmod 755 "$AD/www/cgi-cl"
 mkapp "$AD/www/cgi-cl"
 { cat "$EXS/apache.htaccess"; echo 'SetEnv ap_trust_cgilike_cl 1'; } >"$AD/www/cgi-cl/.htaccess"
 chmod 644 "$AD/www/cgi-bin/.htaccess" "$AD/www/cgi-cl/.htaccess"
-fl_render "$EXS/apache-htaccess.conf" "$AD/httpd.conf" PORT="$P_APACHE" \
-    ROOT="$AD/www" RUN="$AD/run" LOGS="$T/log/apache" USER=www-data || exit 2
-cat >>"$AD/httpd.conf" <<EOF
-
+mx_start_apache apache "$P_APACHE" "$AD/www" apache-htaccess.conf "" "$(cat <<EOF
 # ---- added by tests/it/flask.sh: the same uWSGI behind mod_proxy_scgi
 LoadModule proxy_module $MODS/mod_proxy.so
 LoadModule proxy_scgi_module $MODS/mod_proxy_scgi.so
@@ -193,70 +136,52 @@ SetEnvIf Request_URI ^/pxi/ proxy-scgi-pathinfo
 	Require all granted
 </LocationMatch>
 EOF
-"${SENV[@]}" apache2 -t -f "$AD/httpd.conf" >"$T/log/apache-test.log" 2>&1 ||
-    { echo "apache config error:"; cat "$T/log/apache-test.log"; exit 2; }
-spawn apache "${SENV[@]}" apache2 -f "$AD/httpd.conf" -DFOREGROUND
-wait_port 127.0.0.1 "$P_APACHE" 20 ||
-    { echo "apache did not start:"; tail -20 "$T/log/apache.log" \
-      "$T/log/apache/apache-error.log"; exit 2; }
+)" || exit 2
 
 # ---- nginx + fcgiwrap (the examples) -------------------------------------------
+# the example as shipped listens on P_NGINX0 (observations); a copy of its
+# server block on P_NGINX is the one checked. The example carries what a
+# framework app needs, found by this suite: HTTP_HOST as the client sent it
+# (Debian 12's fastcgi_params sends HTTP_HOST $host, which has no port) and
+# a fastcgi_buffer_size for response header blocks over 4 KiB
+# fl_nginx_conf SHIPPED OUT: that config, from the example rendered
+fl_nginx_conf() {
+	{
+		sed '$d' "$1"
+		awk '/^\tserver \{/,/^\t\}/' "$1" |
+		    sed -e "s/listen 127\.0\.0\.1:$P_NGINX0;/listen 127.0.0.1:$P_NGINX;/"
+		echo '}'
+	} >"$2"
+	[ "$(tail -n 1 "$1")" = "}" ] &&
+	    [ "$(grep -c '^[[:space:]]*fastcgi_param HTTP_HOST \$http_host if_not_empty;' "$2")" = 2 ] &&
+	    [ "$(grep -c "listen 127.0.0.1:$P_NGINX;" "$2")" = 1 ] &&
+	    [ "$(grep -c 'fastcgi_buffer_size 32k;' "$2")" = 2 ] && return 0
+	echo "could not derive the nginx config from the example"
+	return 1
+}
 ND=$T/srv/nginx
-mkdir -p "$ND/run" "$ND/www/cgi-bin" "$T/log/nginx"
-chmod 755 "$ND" "$ND/www" "$ND/www/cgi-bin" "$ND/run"
-chown www-data:www-data "$ND/run"
-chmod 777 "$T/log/nginx"
+mkdir -p "$ND/www/cgi-bin"
+chmod 755 "$ND" "$ND/www" "$ND/www/cgi-bin"
 mkapp "$ND/www/cgi-bin"
-fl_render "$EXS/fcgiwrap.sh" "$ND/fcgiwrap.sh" RUN="$ND/run" USER=www-data || exit 2
-# the example as shipped listens on P_NGINX0 (observations only); a copy of
-# its server block on P_NGINX is the one checked, with two additions a
-# framework app needs: HTTP_HOST as the client sent it (Debian 12's current
-# fastcgi_params sends HTTP_HOST $host, which has no port) and a
-# fastcgi_buffer_size for response header blocks over 4 KiB
-fl_render "$EXS/nginx-fcgiwrap.conf" "$ND/shipped.conf" PORT="$P_NGINX0" \
-    ROOT="$ND/www" RUN="$ND/run" LOGS="$T/log/nginx" USER=www-data || exit 2
-{
-	sed '$d' "$ND/shipped.conf"
-	awk '/^\tserver \{/,/^\t\}/' "$ND/shipped.conf" |
-	    sed -e "s/listen 127\.0\.0\.1:$P_NGINX0;/listen 127.0.0.1:$P_NGINX;/" \
-		-e '/include \/etc\/nginx\/fastcgi_params;/i\
-\t\t\t# added: the Host the client sent, port included; before the\
-\t\t\t# include, whose HTTP_HOST nginx sends too: cgi2scgi keeps the\
-\t\t\t# first of a duplicated name (R10)\
-\t\t\tfastcgi_param HTTP_HOST $http_host if_not_empty;\
-\t\t\t# added: response headers up to 32 KiB (default 4 KiB: 502);\
-\t\t\t# (alone, nginx -t rejects the default busy_buffers_size)\
-\t\t\tfastcgi_buffer_size 32k;\
-\t\t\tfastcgi_buffers 8 32k;'
-	echo '}'
-} >"$ND/nginx.conf"
-[ "$(tail -n 1 "$ND/shipped.conf")" = "}" ] &&
-    [ "$(grep -c '^[[:space:]]*fastcgi_param HTTP_HOST \$http_host if_not_empty;' "$ND/nginx.conf")" = 1 ] &&
-    [ "$(grep -c "listen 127.0.0.1:$P_NGINX;" "$ND/nginx.conf")" = 1 ] &&
-    [ "$(grep -c 'fastcgi_buffer_size 32k;' "$ND/nginx.conf")" = 1 ] ||
-    { echo "could not derive the nginx config from the example"; exit 2; }
-spawn fcgiwrap "${SENV[@]}" sh "$ND/fcgiwrap.sh"
-FL_PREFORK+=("$SPAWNED")
-wait_unix "$ND/run/fcgiwrap.sock" 20 ||
-    { echo "fcgiwrap did not start:"; tail -20 "$T/log/fcgiwrap.log"; exit 2; }
-"${SENV[@]}" nginx -t -c "$ND/nginx.conf" >"$T/log/nginx-test.log" 2>&1 ||
-    { echo "nginx config error:"; cat "$T/log/nginx-test.log"; exit 2; }
-spawn nginx "${SENV[@]}" nginx -c "$ND/nginx.conf" -g 'daemon off;'
-wait_port 127.0.0.1 "$P_NGINX" 20 && wait_port 127.0.0.1 "$P_NGINX0" 20 ||
-    { echo "nginx did not start:"; tail -20 "$T/log/nginx.log" \
-      "$T/log/nginx/nginx-error.log"; exit 2; }
+mx_start_nginx nginx "$P_NGINX0" "$ND/www" fl_nginx_conf &&
+    mx_wait nginx "$P_NGINX" || exit 2
 
 # ---- helpers ------------------------------------------------------------------------
-# fetch NAME URL [curl args...]: body $O/NAME.body, headers $O/NAME.hdr
-# (CR stripped), status CODE, the last URL EFF
-fetch() {
-	local n=$1 u=$2 w
-	shift 2
-	w=$(curl -sS --max-time 60 -o "$O/$n.body" -D "$O/$n.hdr0" \
-	    -w '%{http_code} %{url_effective}' "$@" "$u" 2>"$O/$n.curl")
-	tr -d '\r' <"$O/$n.hdr0" >"$O/$n.hdr"
-	CODE=${w%% *}
-	EFF=${w#* }
+# fetch (lib.sh's): 60 s at most, headers $O/NAME.hdr with their CRs removed
+FETCH_TIMEOUT=60
+FETCH_STRIP_CR=1
+# sha_get NAME URL: GET URL (60 s at most) without keeping the body: its
+# sha256 in GOT, the headers (CRs removed) in $O/NAME.hdr
+sha_get() {
+	GOT=$(curl -sS --max-time 60 -D "$O/$1.hdr0" "$2" | sha256sum | cut -d' ' -f1)
+	tr -d '\r' <"$O/$1.hdr0" >"$O/$1.hdr"
+}
+# raw_head NAME PORT PATH: a HEAD of PATH on 127.0.0.1:PORT, read raw
+# (flask-client.py): the status line, the headers (CRs removed) and
+# "body-bytes N", what came after them, in $O/NAME.hdr
+raw_head() {
+	"$PY" "$IT_DIR/flask-client.py" raw "$2" HEAD "$3" "$O/$1.raw"
+	"$PY" "$IT_DIR/flask-client.py" split "$O/$1.raw" | tr -d '\r' >"$O/$1.hdr"
 }
 # hdr NAME HEADER: the value of HEADER (the last one) in $O/NAME.hdr
 hdr() { sed -n "s/^$2: *//Ip" "$O/$1.hdr" | tail -1; }
@@ -428,8 +353,7 @@ cases() {
 	local etag lm
 	etag=$(hdr $n-file ETag)
 	lm=$(hdr $n-file Last-Modified)
-	"$PY" "$IT_DIR/flask-client.py" raw "$port" HEAD "$X/file" "$O/$n-head.raw"
-	"$PY" "$IT_DIR/flask-client.py" split "$O/$n-head.raw" | tr -d '\r' >"$O/$n-head.hdr"
+	raw_head $n-head "$port" "$X/file"
 	ck head R16 "HEAD (send_file): 200, no body; Content-Type, Content-Disposition, ETag, Last-Modified as the GET's; Content-Length 10000 if any" \
 	    all 'has $O/$n-head.hdr "^HTTP/1\.1 200 "' 'has $O/$n-head.hdr "^body-bytes 0$"' \
 	    'has $O/$n-head.hdr "^Content-Type: application/octet-stream$"' \
@@ -438,8 +362,7 @@ cases() {
 	    '[ -n "$lm" ] && has $O/$n-head.hdr "^Last-Modified: $lm$"' \
 	    'cl_ok $O/$n-head.hdr 10000'
 	OBS[$NAME:head-file-cl]=$(sed -n 's/^Content-Length: //Ip' "$O/$n-head.hdr")
-	"$PY" "$IT_DIR/flask-client.py" raw "$port" HEAD "$X/env" "$O/$n-head2.raw"
-	"$PY" "$IT_DIR/flask-client.py" split "$O/$n-head2.raw" | tr -d '\r' >"$O/$n-head2.hdr"
+	raw_head $n-head2 "$port" "$X/env"
 	ck head R16 "HEAD of a view (jsonify): 200, no body, Content-Type application/json" \
 	    all 'has $O/$n-head2.hdr "^HTTP/1\.1 200 "' 'has $O/$n-head2.hdr "^body-bytes 0$"' \
 	    'has $O/$n-head2.hdr "^Content-Type: application/json$"'
@@ -476,16 +399,13 @@ cases() {
 	OBS[$NAME:stream]="$(sed -n 's/^framing //p' "$O/$n-stream.out"); $(sed -n 's/^\(first chunk arrived .*\)/\1/p; s/^FAIL: //p' "$O/$n-stream.out")"
 
 	# 30 MiB answers
-	local got
-	got=$(curl -sS --max-time 60 -D "$O/$n-big.hdr0" "$U/big" | sha256sum | cut -d' ' -f1)
-	tr -d '\r' <"$O/$n-big.hdr0" >"$O/$n-big.hdr"
+	sha_get $n-big "$U/big"
 	ck big R15 "30 MiB send_file: sha256 exact; Content-Length $BIGN if any" \
-	    all 'eq "$got" "$BIGSHA"' 'cl_ok $O/$n-big.hdr $BIGN'
+	    all 'eq "$GOT" "$BIGSHA"' 'cl_ok $O/$n-big.hdr $BIGN'
 	OBS[$NAME:big]="Transfer-Encoding=$(hdr $n-big Transfer-Encoding) Content-Length=$(hdr $n-big Content-Length)"
-	got=$(curl -sS --max-time 60 -D "$O/$n-bigg.hdr0" "$U/big-gen" | sha256sum | cut -d' ' -f1)
-	tr -d '\r' <"$O/$n-bigg.hdr0" >"$O/$n-bigg.hdr"
+	sha_get $n-bigg "$U/big-gen"
 	ck big R15 "30 MiB from a generator (no Content-Length): sha256 exact" \
-	    eq "$got" "$BIGSHA"
+	    eq "$GOT" "$BIGSHA"
 	OBS[$NAME:big-gen]="Transfer-Encoding=$(hdr $n-bigg Transfer-Encoding) Content-Length=$(hdr $n-bigg Content-Length)"
 
 	# 100 headers (and a repeated one, and two cookies)
@@ -537,16 +457,13 @@ cases nginx-fcgiwrap "$P_NGINX" /cgi-bin/app.cgi check
 echo
 echo "== apache-cgid, .htaccess with SetEnv ap_trust_cgilike_cl 1 =="
 X=/cgi-cl/app.cgi
-"$PY" "$IT_DIR/flask-client.py" raw "$P_APACHE" HEAD "$X/file" "$O/cl-head.raw"
-"$PY" "$IT_DIR/flask-client.py" split "$O/cl-head.raw" | tr -d '\r' >"$O/cl-head.hdr"
+raw_head cl-head "$P_APACHE" "$X/file"
 check "R16 apache-cgid + ap_trust_cgilike_cl: HEAD (send_file) keeps the app's Content-Length 10000, no body" \
     all 'has $O/cl-head.hdr "^HTTP/1\.1 200 "' 'has $O/cl-head.hdr "^body-bytes 0$"' \
     'has $O/cl-head.hdr "^Content-Length: 10000$"'
-got=$(curl -sS --max-time 60 -D "$O/cl-big.hdr0" "http://127.0.0.1:$P_APACHE$X/big" |
-    sha256sum | cut -d' ' -f1)
-tr -d '\r' <"$O/cl-big.hdr0" >"$O/cl-big.hdr"
+sha_get cl-big "http://127.0.0.1:$P_APACHE$X/big"
 check "R15 apache-cgid + ap_trust_cgilike_cl: 30 MiB send_file with the app's Content-Length $BIGN, sha256 exact" \
-    all 'eq "$got" "$BIGSHA"' 'eq "$(hdr cl-big Content-Length)" $BIGN' \
+    all 'eq "$GOT" "$BIGSHA"' 'eq "$(hdr cl-big Content-Length)" $BIGN' \
     'hasnt $O/cl-big.hdr "^Transfer-Encoding:"'
 
 echo
@@ -577,21 +494,14 @@ echo
 check "R31 uWSGI was started once for the whole run" eq "$(wc -l <$RUN/starts)" 1
 check "R21 no cgi2scgi error line in Apache's error log or fcgiwrap's stderr" \
     all 'hasnt $T/log/apache/apache-error.log "cgi2scgi:"' \
-    'hasnt $T/log/fcgiwrap.log "cgi2scgi:"'
+    'hasnt $T/log/nginx-fcgiwrap.log "cgi2scgi:"'
 check "no launcher process left at the end" \
     all 'WHY=$(pids_of_exe "$L"); [ -z "$WHY" ]'
 
 PATHS=(apache-cgid nginx-fcgiwrap mod_proxy_scgi)
 echo
 echo "== results (mod_proxy_scgi: same / differs from what the CGI path gives) =="
-printf '%-14s' case
-for p in "${PATHS[@]}"; do printf '%-16s' "$p"; done
-echo
-for c in "${CASES[@]}"; do
-	printf '%-14s' "$c"
-	for p in "${PATHS[@]}"; do printf '%-16s' "${RES[$p:$c]:--}"; done
-	echo
-done
+res_table RES case 14 16 CASES PATHS col-row
 echo
 echo "== observations =="
 for p in "${PATHS[@]}"; do
@@ -614,5 +524,5 @@ echo "ProxyPass without proxy-scgi-pathinfo: /px/env -> ${OBS[px:env]}"
 echo "                                        /px/go -> ${OBS[px:go]}"
 echo "                                      /px/file -> ${OBS[px:file]}"
 echo
-echo "($(($(date +%s) - started)) s)"
+elapsed
 summary

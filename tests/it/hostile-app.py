@@ -16,63 +16,29 @@
 #          EOF counted:
 #          "done name=NAME path=PATH_INFO body=N after=M first=HEX" (HEX:
 #          the first 24 bytes of what came after the answer, or -)
+# The SCGI side (listening, header, body) is scgi_server.py's: keep it
+# beside this file.
 import argparse
 import os
 import socket
 import sys
-import threading
 import urllib.parse
 
-lock = threading.Lock()
+sys.dont_write_bytecode = True  # no __pycache__ beside the tests
+from scgi_server import (accept_loop, event_log, listener, read_body,
+                         read_request)
+
 args = None
-
-
-def log(line):
-    with lock:
-        with open(args.log, "a") as f:
-            f.write(line + "\n")
-
-
-def recv_exact(c, n):
-    buf = b""
-    while len(buf) < n:
-        b = c.recv(min(65536, n - len(buf)))
-        if not b:
-            break
-        buf += b
-    return buf
-
-
-def read_header(c):
-    num = b""
-    while True:
-        ch = c.recv(1)
-        if not ch:
-            return None
-        if ch == b":":
-            break
-        if not ch.isdigit() or len(num) > 10:
-            return None
-        num += ch
-    raw = recv_exact(c, int(num) + 1)
-    if len(raw) != int(num) + 1 or raw[-1:] != b",":
-        return None
-    items = raw[:-1].split(b"\0")
-    if items and items[-1] == b"":
-        items.pop()
-    return [(items[i], items[i + 1]) for i in range(0, len(items) - 1, 2)]
+log = None
 
 
 def serve(c):
     try:
         c.settimeout(10)
-        pairs = read_header(c)
+        pairs, env = read_request(c, log,
+                                  "conn name=%s bad-header" % args.name)
         if pairs is None:
-            log("conn name=%s bad-header" % args.name)
             return
-        env = {}
-        for k, v in pairs:
-            env.setdefault(k.decode("latin-1"), v.decode("latin-1"))
         path = env.get("PATH_INFO", "")
         cl = env.get("CONTENT_LENGTH", "")
         log("conn name=%s pid=%d path=%s cl=%s vars=%d"
@@ -94,13 +60,7 @@ def serve(c):
                 end = e.__class__.__name__
             log("big name=%s sent=%d end=%s" % (args.name, sent, end))
             return
-        got = 0
-        want = int(cl or 0)
-        while got < want:
-            b = c.recv(min(65536, want - got))
-            if not b:
-                break
-            got += len(b)
+        got, _, _ = read_body(c, int(cl or 0), errors_end=False)
         c.sendall(b"Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n"
                   b"hello from %s pid %d\n" % (args.name.encode(), os.getpid()))
         c.shutdown(socket.SHUT_WR)
@@ -125,31 +85,18 @@ def serve(c):
 
 
 def main():
-    global args
+    global args, log
     p = argparse.ArgumentParser()
     p.add_argument("--name", required=True)
     p.add_argument("--log", required=True)
     p.add_argument("--listen", required=True)
     p.add_argument("--trap", action="store_true")
     args = p.parse_args()
-    a = args.listen
-    if a.startswith("/"):
-        if os.path.exists(a):
-            os.unlink(a)
-        s = socket.socket(socket.AF_UNIX)
-        s.bind(a)
-        os.chmod(a, 0o666)
-    else:
-        host, port = a.rsplit(":", 1)
-        s = socket.socket(socket.AF_INET)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((host, int(port)))
-    s.listen(64)
+    log = event_log(args.log)
+    s = listener(args.listen)
     log("ready name=%s pid=%d" % (args.name, os.getpid()))
     sys.stdout.flush()
-    while True:
-        c, _ = s.accept()
-        threading.Thread(target=serve, args=(c,), daemon=True).start()
+    accept_loop(s, serve)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,21 @@ def reset(s):
     s.close()
 
 
+def read_all(s, until=None):
+    """what s receives until EOF, or until `until` is in it: (the bytes,
+    the OSError that ended it or None)"""
+    buf = b""
+    try:
+        while until is None or until not in buf:
+            b = s.recv(65536)
+            if not b:
+                break
+            buf += b
+    except OSError as e:
+        return buf, e
+    return buf, None
+
+
 def get(path):
     return ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
             % path).encode()
@@ -37,15 +52,7 @@ def raw(port, reqfile, out):
     s = connect(port)
     with open(reqfile, "rb") as f:
         s.sendall(f.read())
-    buf = b""
-    try:
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            buf += b
-    except OSError:
-        pass
+    buf, _ = read_all(s)
     with open(out, "wb") as f:
         f.write(buf)
     return 0
@@ -55,15 +62,7 @@ def stream(port, path, flag):
     s = connect(port)
     s.settimeout(15)
     s.sendall(get(path))
-    buf = b""
-    try:
-        while b"chunk1 sent" not in buf:
-            b = s.recv(65536)
-            if not b:
-                break
-            buf += b
-    except OSError:
-        pass
+    buf, _ = read_all(s, b"chunk1 sent")
     if b"chunk1 sent" not in buf:
         print("first chunk never arrived alone: %r" % buf[-200:])
         return 1
@@ -75,14 +74,7 @@ def stream(port, path, flag):
         return 1
     open(flag, "w").close()
     s.settimeout(30)
-    try:
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            buf += b
-    except OSError:
-        pass
+    buf += read_all(s)[0]
     if b"chunk2 released" not in buf:
         print("second chunk missing or wrong: %r" % buf[-200:])
         return 1

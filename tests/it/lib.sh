@@ -25,6 +25,7 @@ PIDS=()
 PIDFILES=()	# pid files of daemons started for us (by a `start` command)
 LAUNCHER_EXES=()	# private copies of the binary: stray launchers are killed
 EXIT_HOOKS=()	# commands run at exit before the pids are stopped (at_exit)
+CGI_PRE=()	# cgi: the command a CGI is run under (none)
 APT_UPDATED=
 IT_STARTED=$(date +%s)
 
@@ -304,8 +305,10 @@ cgi_run() {
 }
 
 # cgi NAME [VAR=value...] -- CMD...: run CMD as a server runs a CGI (cgi_run
-# with a GET's variables, then the VARs); stdin from $STDIN (default
-# /dev/null); stdout in $O/NAME.out, stderr in $O/NAME.err, exit status in RC
+# with a GET's variables, then the VARs), under the command in the array
+# CGI_PRE if any (e.g. local CGI_PRE=(setpriv ...)); stdin from $STDIN
+# (default /dev/null); stdout in $OUTF (default $O/NAME.out), stderr in
+# $O/NAME.err, exit status in RC
 cgi() {
 	local n=$1 envs=()
 	shift
@@ -316,21 +319,30 @@ cgi() {
 	shift
 	cgi_run SERVER_PROTOCOL=HTTP/1.1 REQUEST_METHOD=GET SERVER_NAME=localhost \
 	    SERVER_PORT=80 REMOTE_ADDR=127.0.0.1 SCRIPT_NAME=/cgi-bin/t.cgi \
-	    "${envs[@]}" "$@" <"${STDIN:-/dev/null}" >"$O/$n.out" 2>"$O/$n.err"
+	    "${envs[@]}" "${CGI_PRE[@]}" "$@" <"${STDIN:-/dev/null}" \
+	    >"${OUTF:-$O/$n.out}" 2>"$O/$n.err"
 	RC=$?
 }
 
 # fetch NAME URL [curl args...]: curl URL, ${FETCH_TIMEOUT:-120} s at most:
-# body $O/NAME.body, headers $O/NAME.hdr, curl's stderr $O/NAME.curl; sets
-# CODE, CURLRC (curl's exit status), SECS (float), RA (Retry-After or empty)
+# body $O/NAME.body, headers $O/NAME.hdr (their CRs removed when
+# FETCH_STRIP_CR is set), curl's stderr $O/NAME.curl; sets CODE, CURLRC
+# (curl's exit status), SECS (float), EFF (the last URL, after redirects
+# followed), RA (Retry-After or empty)
 fetch() {
 	local n=$1 u=$2 w
 	shift 2
 	w=$(curl -sS --max-time "${FETCH_TIMEOUT:-120}" -o "$O/$n.body" \
-	    -D "$O/$n.hdr" -w '%{http_code} %{time_total}' "$@" "$u" 2>"$O/$n.curl")
+	    -D "$O/$n.hdr" -w '%{http_code} %{time_total} %{url_effective}' \
+	    "$@" "$u" 2>"$O/$n.curl")
 	CURLRC=$?
 	CODE=${w%% *}
-	SECS=${w#* }
+	w=${w#* }
+	SECS=${w%% *}
+	EFF=${w#* }
+	if [ -n "${FETCH_STRIP_CR:-}" ] && [ -e "$O/$n.hdr" ]; then
+		tr -d '\r' <"$O/$n.hdr" >"$O/$n.hdr0" && mv "$O/$n.hdr0" "$O/$n.hdr"
+	fi
 	RA=$(sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$O/$n.hdr" \
 	    2>/dev/null | head -1)
 }
@@ -483,16 +495,43 @@ no_launchers_left() {	# no_launchers_left SECONDS: bounded wait for none left
 	return 1
 }
 
-# trap_mark, then trap_same: the trap listener (start_raw trap, logging to
-# $T/log/trap.events) got no connection in between
-trap_count() { grep -c '^conn' "$T/log/trap.events" 2>/dev/null; }
-trap_mark() { TRAP0=$(trap_count); }
+# trap_mark [NAME], then trap_same [NAME]: the listener NAME (default trap:
+# start_raw trap), whose events are in $T/log/NAME.events ("conn" lines), got
+# no connection in between
+trap_count() { grep -c '^conn' "$T/log/${1:-trap}.events" 2>/dev/null; }
+trap_mark() { printf -v "TRAP0_${1:-trap}" %s "$(trap_count "${1:-trap}")"; }
 trap_same() {
-	local n
-	n=$(trap_count)
-	[ "$n" = "$TRAP0" ] && return 0
-	WHY="the trap listener got $((n - TRAP0)) connection(s)"
+	local name=${1:-trap} n m
+	m=TRAP0_$name
+	n=$(trap_count "$name")
+	[ "$n" = "${!m}" ] && return 0
+	WHY="the $name listener got $((n - ${!m})) connection(s): $(grep '^conn' \
+	    "$T/log/$name.events" | tail -n $((n - ${!m})) | head -3 | tr '\n' '|')"
 	return 1
+}
+
+# res_table ARRAY LABEL W0 W ROWS COLS [KEY]: print a table of the
+# associative array named ARRAY: a head line, LABEL then each name of the
+# array named COLS, then a line per name of the array named ROWS: the name,
+# then per column ARRAY[ROW:COL] (KEY col-row: ARRAY[COL:ROW]), "-" where
+# unset; the first column W0 wide, the others W
+res_table() {
+	local -n rt_a=$1 rt_rows=$5 rt_cols=$6
+	local label=$2 w0=$3 w=$4 key=${7:-row-col} r c
+	printf '%-*s' "$w0" "$label"
+	for c in "${rt_cols[@]}"; do printf '%-*s' "$w" "$c"; done
+	echo
+	for r in "${rt_rows[@]}"; do
+		printf '%-*s' "$w0" "$r"
+		for c in "${rt_cols[@]}"; do
+			if [ "$key" = col-row ]; then
+				printf '%-*s' "$w" "${rt_a[$c:$r]:--}"
+			else
+				printf '%-*s' "$w" "${rt_a[$r:$c]:--}"
+			fi
+		done
+		echo
+	done
 }
 
 # summary: the "N passed, N failed" line (and what failed); false if any did

@@ -38,7 +38,7 @@ mx_dir() {
 mx_wait() {	# NAME PORT: until 127.0.0.1:PORT accepts, else show the logs
 	wait_port 127.0.0.1 "$2" 20 && return 0
 	echo "$1 did not start:"
-	tail -n 20 "$T/log/$1.log" "$T"/log/"$1"-error.log 2>/dev/null
+	tail -n 20 "$T/log/$1.log" "$T/log/$1"/*error.log 2>/dev/null
 	return 1
 }
 
@@ -84,15 +84,17 @@ mx_start_lighttpd() {
 	mx_wait "$name" "$port"
 }
 
-# mx_start_apache NAME PORT ROOT TEMPLATE [SUEXEC_USER]: apache2 from
-# examples/servers/TEMPLATE (apache-htaccess.conf, apache-suexec.conf)
+# mx_start_apache NAME PORT ROOT TEMPLATE [SUEXEC_USER [EXTRA]]: apache2 from
+# examples/servers/TEMPLATE (apache-htaccess.conf, apache-suexec.conf); the
+# text EXTRA, if any, appended to the config (after an empty line)
 mx_start_apache() {
-	local name=$1 port=$2 root=$3 tpl=$4 sx=${5:-}
+	local name=$1 port=$2 root=$3 tpl=$4 sx=${5:-} extra=${6:-}
 	mx_dir "$name"
 	local kv=(PORT="$port" ROOT="$root" RUN="$MXD/run" LOGS="$T/log/$name"
 	    USER=www-data)
 	[ -n "$sx" ] && kv+=(SUEXEC_USER="$sx" SUEXEC_GROUP="$sx")
 	mx_render "$MX_EXAMPLES/servers/$tpl" "$MXD/httpd.conf" "${kv[@]}" || return 1
+	[ -z "$extra" ] || printf '\n%s\n' "$extra" >>"$MXD/httpd.conf"
 	"${MX_ENV[@]}" apache2 -t -f "$MXD/httpd.conf" >"$T/log/$name-test.log" 2>&1 ||
 	    { echo "apache config error:"; cat "$T/log/$name-test.log"; return 1; }
 	spawn "$name" "${MX_ENV[@]}" apache2 -f "$MXD/httpd.conf" -DFOREGROUND
@@ -120,16 +122,23 @@ mx_start_mini() {
 	mx_wait "$name" "$port"
 }
 
-# mx_start_nginx NAME PORT ROOT: fcgiwrap (as www-data, on a unix socket)
-# and nginx in front of it
+# mx_start_nginx NAME PORT ROOT [DERIVE]: fcgiwrap (as www-data, on a unix
+# socket) and nginx in front of it; with DERIVE, nginx runs the config that
+# the command `DERIVE EXAMPLE OUT` derives from the rendered example
+# ($MXD/shipped.conf) into OUT ($MXD/nginx.conf)
 mx_start_nginx() {
-	local name=$1 port=$2 root=$3
+	local name=$1 port=$2 root=$3 derive=${4:-} conf
 	mx_dir "$name"
+	conf=$MXD/nginx.conf
+	[ -n "$derive" ] && conf=$MXD/shipped.conf
 	mx_render "$MX_EXAMPLES/servers/fcgiwrap.sh" "$MXD/fcgiwrap.sh" \
 	    RUN="$MXD/run" USER=www-data || return 1
-	mx_render "$MX_EXAMPLES/servers/nginx-fcgiwrap.conf" "$MXD/nginx.conf" \
+	mx_render "$MX_EXAMPLES/servers/nginx-fcgiwrap.conf" "$conf" \
 	    PORT="$port" ROOT="$root" RUN="$MXD/run" LOGS="$T/log/$name" \
 	    USER=www-data || return 1
+	if [ -n "$derive" ]; then
+		"$derive" "$conf" "$MXD/nginx.conf" || return 1
+	fi
 	spawn "$name-fcgiwrap" "${MX_ENV[@]}" sh "$MXD/fcgiwrap.sh"
 	MX_PARENTS+=("$SPAWNED")
 	wait_unix "$MXD/run/fcgiwrap.sock" 20 ||

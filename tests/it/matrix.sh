@@ -433,14 +433,7 @@ check "no launcher process left at the end" \
 CASES=(get error post10m small-post big50m chunked stream ondemand r3)
 echo
 echo "== matrix (ok / FAIL / known: a limit of the server itself) =="
-printf '%-16s' server
-for c in "${CASES[@]}"; do printf '%-11s' "$c"; done
-echo
-for S in "${SERVERS[@]}"; do
-	printf '%-16s' "$S"
-	for c in "${CASES[@]}"; do printf '%-11s' "${RES[$S:$c]:--}"; done
-	echo
-done
+res_table RES server 16 11 SERVERS CASES
 echo
 echo "== what each server does (a plain CGI's view) =="
 for S in "${SERVERS[@]}"; do

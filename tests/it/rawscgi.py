@@ -19,69 +19,19 @@
 #                  after N: REASON" (R14: client gone mid-download)
 #   /early         answer 413 at once, never read the body, close
 #   /early-linger  answer 413 at once, read the body until 1 s idle, close
+# The SCGI side (listening, header, body) is scgi_server.py's.
 import argparse
-import hashlib
-import os
 import socket
 import sys
-import threading
 import time
 import urllib.parse
 
-lock = threading.Lock()
+sys.dont_write_bytecode = True  # no __pycache__ beside the tests
+from scgi_server import (accept_in_thread, accept_loop, event_log, listener,
+                         read_body, read_request)
+
 args = None
-
-
-def log(line):
-    with lock:
-        with open(args.log, "a") as f:
-            f.write(line + "\n")
-
-
-def recv_exact(c, n):
-    buf = b""
-    while len(buf) < n:
-        b = c.recv(min(65536, n - len(buf)))
-        if not b:
-            break
-        buf += b
-    return buf
-
-
-def read_header(c):
-    num = b""
-    while True:
-        ch = c.recv(1)
-        if not ch:
-            return None
-        if ch == b":":
-            break
-        if not ch.isdigit() or len(num) > 10:
-            return None
-        num += ch
-    raw = recv_exact(c, int(num) + 1)
-    if len(raw) != int(num) + 1 or raw[-1:] != b",":
-        return None
-    items = raw[:-1].split(b"\0")
-    if items and items[-1] == b"":
-        items.pop()
-    return [(items[i], items[i + 1]) for i in range(0, len(items) - 1, 2)]
-
-
-def read_body(c, n):
-    """(bytes read, sha256, eof before n)"""
-    h = hashlib.sha256()
-    got = 0
-    while got < n:
-        try:
-            b = c.recv(min(65536, n - got))
-        except OSError:
-            b = b""
-        if not b:
-            return got, h.hexdigest(), True
-        h.update(b)
-        got += len(b)
-    return got, h.hexdigest(), False
+log = None
 
 
 CGI_TEXT = b"Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n"
@@ -89,13 +39,10 @@ CGI_TEXT = b"Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n"
 
 def serve(c):
     try:
-        pairs = read_header(c)
+        pairs, env = read_request(c, log,
+                                  "conn name=%s bad-header" % args.name)
         if pairs is None:
-            log("conn name=%s bad-header" % args.name)
             return
-        env = {}
-        for k, v in pairs:
-            env.setdefault(k.decode("latin-1"), v.decode("latin-1"))
         path = env.get("PATH_INFO", "")
         qs = env.get("QUERY_STRING", "")
         q = urllib.parse.parse_qs(qs)
@@ -189,46 +136,20 @@ def serve(c):
         c.close()
 
 
-def listener(addr):
-    if addr.startswith("["):
-        host, port = addr[1:].split("]:")
-        s = socket.socket(socket.AF_INET6)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((host, int(port)))
-    elif ":" in addr:
-        host, port = addr.rsplit(":", 1)
-        s = socket.socket(socket.AF_INET)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((host, int(port)))
-    else:
-        if os.path.exists(addr):
-            os.unlink(addr)
-        s = socket.socket(socket.AF_UNIX)
-        s.bind(addr)
-        os.chmod(addr, 0o666)
-    s.listen(64)
-    return s
-
-
-def accept_loop(s):
-    while True:
-        c, _ = s.accept()
-        threading.Thread(target=serve, args=(c,), daemon=True).start()
-
-
 def main():
-    global args
+    global args, log
     p = argparse.ArgumentParser()
     p.add_argument("--name", default="raw")
     p.add_argument("--log", required=True)
     p.add_argument("--listen", action="append", required=True)
     args = p.parse_args()
+    log = event_log(args.log)
     socks = [listener(a) for a in args.listen]
     for s in socks[1:]:
-        threading.Thread(target=accept_loop, args=(s,), daemon=True).start()
+        accept_in_thread(s, serve)
     log("ready name=%s" % args.name)
     sys.stdout.flush()
-    accept_loop(socks[0])
+    accept_loop(socks[0], serve)
 
 
 if __name__ == "__main__":
