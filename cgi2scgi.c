@@ -399,7 +399,7 @@ main(int argc, char **argv, char **env)
 			r = -400;
 		}
 	}
-	if (r < 0 && left == 0 && getvar(env, "HTTP_TRANSFER_ENCODING"))
+	if (r < 0 && left == 0 && coding(env))
 		left = ~0ULL;	/* a body without a length: drain to EOF */
 	if (r == 0)
 		r = serve(&c, env, cl);

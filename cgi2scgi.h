@@ -178,6 +178,7 @@ int parse_seconds(const char *s, long *v);
 int parse_length(const char *s, unsigned long long *n);
 size_t scgi_header(char *buf, size_t size, char **env, const char *length);
 int status_line(const char *b, size_t n);
+const char *coding(char **env);
 int unframed(char **env, const char *cl);
 int is_nph(const char *script_name);
 

@@ -20,6 +20,13 @@ parse_length(const char *s, unsigned long long *n)
 static const char never[] TEXT =
     "CONTENT_LENGTH\0SCGI\0HTTP_TRANSFER_ENCODING\0";
 
+/* HTTP_TRANSFER_ENCODING's value, or NULL (one copy of the name) */
+const char *
+coding(char **env)
+{
+	return getvar(env, nth(never, 2));
+}
+
 /* 1 when the body has a transfer coding and no length, cl (its
  * CONTENT_LENGTH) being unset or empty: a body whose end only its EOF
  * tells (Apache de-chunks, R17), whatever the coding's spelling */
@@ -29,7 +36,7 @@ unframed(char **env, const char *cl)
 	const char *te;
 
 	return (cl == NULL || *cl == '\0') &&
-	    (te = getvar(env, nth(never, 2))) != NULL && *te != '\0';
+	    (te = coding(env)) != NULL && *te != '\0';
 }
 
 /* name length of env entry *e if it is to be sent, else 0 (R10) */
