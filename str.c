@@ -79,7 +79,7 @@ which(const char *list, const char *s, size_t n)
 	int i;
 
 	for (i = 0; *list != '\0'; i++, list += len(list) + 1)
-		if (len(list) == n && same(list, s, n))
+		if (same(list, s, n) && list[n] == '\0')
 			return i;
 	return -1;
 }
