@@ -260,9 +260,8 @@ warn_shared(const char *what, const char *path)
 	if (dir && sys_stat(AT_FDCWD, *dir ? dir : ".", 0, &st) == 0 &&
 	    (st.mode & 022))
 		say(1, "warning: the ", what, " is in ", *dir ? dir : "./",
-		    ", where group or "
-		    "others may write: another user could take its name first\n",
-		    NULL);
+		    ",", " writable by group or others" /* lock.c's tail */,
+		    "\n", NULL);
 }
 
 /* --status (R44): the record in words; the app's answer is printed */

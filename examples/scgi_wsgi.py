@@ -23,6 +23,8 @@ Options:
                      (default /dev/null)
     --chmod MODE     chmod a unix socket (octal, e.g. 660)
     --threads N      serve at most N requests at once (default 32)
+    --idle SECONDS   exit 0 once no request has been in flight for SECONDS
+                     (default: $SCGI_IDLE, or never)
 
 With cgi2scgi, the `start` line of app.cgi can be just:
 
@@ -38,17 +40,26 @@ yields exactly CONTENT_LENGTH bytes, sends "Status: ..." and the headers when
 the first body byte is ready, then every chunk the app yields as it comes
 (streaming, never buffered whole), and closes the iterable.  SIGTERM stops it
 and removes the socket and pid file.
+
+With --idle (or SCGI_IDLE, e.g. an `env = SCGI_IDLE=600` line of app.cgi),
+an app left unused gives its memory back: when no request has been in
+flight for that many seconds, it removes its pid file and its unix socket
+file, serves the connections already queued, closes the listening socket,
+lets every request in flight finish, and exits 0.  The next request finds
+the socket refused (or gone) and cgi2scgi starts the app again.
 """
 import errno
 import importlib
 import importlib.util
 import os
+import select
 import signal
 import socket
 import socketserver
 import stat
 import sys
 import threading
+import time
 
 BLOCK = 65536
 MAX_HEADER = 1 << 20  # netstring of the SCGI header: 1 MiB, as cgi2scgi
@@ -271,17 +282,31 @@ class TCP6Server(TCPServer):
     address_family = socket.AF_INET6
 
 
-def limit_threads(server_class, n):
-    """A ThreadingMixIn server that serves at most n requests at once."""
+class Idle(Exception):
+    """serve_forever's way out when the server has been idle long enough."""
+
+
+def limit_threads(server_class, n, idle=None):
+    """A ThreadingMixIn server that serves at most n requests at once; with
+    idle (seconds), its serve_forever raises Idle once no request has been
+    in flight for that long."""
     sem = threading.BoundedSemaphore(n)
 
     class Limited(server_class):
+        def server_activate(self):
+            self.active = 0  # requests in flight
+            self.last = time.monotonic()  # when the last one ended
+            self.done = threading.Condition()
+            server_class.server_activate(self)
+
         def process_request(self, request, client_address):
             sem.acquire()
+            with self.done:
+                self.active += 1
             try:
                 server_class.process_request(self, request, client_address)
             except Exception:
-                sem.release()
+                self.finished()
                 raise
 
         def process_request_thread(self, request, client_address):
@@ -289,7 +314,32 @@ def limit_threads(server_class, n):
                 server_class.process_request_thread(self, request,
                                                     client_address)
             finally:
-                sem.release()
+                self.finished()
+
+        def finished(self):
+            sem.release()
+            with self.done:
+                self.active -= 1
+                self.last = time.monotonic()
+                self.done.notify_all()
+
+        def service_actions(self):
+            # called by serve_forever, the only thread that adds requests,
+            # at least every poll_interval
+            if idle and not self.active and \
+                    time.monotonic() - self.last >= idle:
+                raise Idle()
+
+        def wind_down(self):
+            """No new connection, the queued ones served, every request
+            finished."""
+            self.socket.setblocking(False)
+            while select.select([self.socket], [], [], 0)[0]:
+                self._handle_request_noblock()
+            self.server_close()
+            with self.done:
+                while self.active:
+                    self.done.wait()
     return Limited
 
 
@@ -329,17 +379,42 @@ def unlink_stale(path):
         s.close()
 
 
-def make_server(addr, threads, mode):
+def make_server(addr, threads, mode, idle=None):
     kind, where = parse_addr(addr)
     if kind == "unix":
         where = os.path.abspath(where)
         unlink_stale(where)
-        server = limit_threads(UnixServer, threads)(where, Handler)
+        server = limit_threads(UnixServer, threads, idle)(where, Handler)
         if mode is not None:
             os.chmod(where, mode)
+        st = os.stat(where)
+        server.inode = (st.st_dev, st.st_ino)
         return server, where
     cls = TCP6Server if kind == "tcp6" else TCPServer
-    return limit_threads(cls, threads)(where, Handler), None
+    return limit_threads(cls, threads, idle)(where, Handler), None
+
+
+def unlink_ours(server, path):
+    """Remove the unix socket file at path if it is still the one server
+    created (not a newer app's, bound there since)."""
+    try:
+        st = os.stat(path)
+        if (st.st_dev, st.st_ino) == server.inode:
+            os.unlink(path)
+    except OSError as e:
+        if e.errno != errno.ENOENT:
+            raise
+
+
+def unlink_pidfile(pidfile):
+    """Remove pidfile if it names this process."""
+    try:
+        with open(pidfile) as f:
+            mine = f.read().strip() == str(os.getpid())
+        if mine:
+            os.unlink(pidfile)
+    except OSError:
+        pass
 
 
 def load_app(spec):
@@ -391,7 +466,7 @@ def main(argv):
     global app
     opts = {"socket": os.environ.get("CGI2SCGI_SOCKET"), "chdir": None,
             "daemon": False, "pidfile": None, "log": None, "chmod": None,
-            "threads": 32}
+            "threads": 32, "idle": os.environ.get("SCGI_IDLE") or "0"}
     paths = []
     args = list(argv[1:])
     spec = None
@@ -403,7 +478,7 @@ def main(argv):
         if a == "--daemon":
             opts["daemon"] = True
         elif a in ("--socket", "--chdir", "--pidfile", "--log", "--chmod",
-                   "--threads", "--path"):
+                   "--threads", "--path", "--idle"):
             if not args:
                 usage("%s needs a value" % a)
             v = args.pop(0)
@@ -426,6 +501,12 @@ def main(argv):
         threads = int(opts["threads"])
     except ValueError:
         usage("bad --threads")
+    try:
+        idle = float(opts["idle"])
+    except ValueError:
+        idle = -1
+    if not 0 <= idle < 1e9:
+        usage("bad --idle (or SCGI_IDLE): %s" % opts["idle"])
     if opts["chdir"]:
         os.chdir(opts["chdir"])
         sys.path.insert(0, os.getcwd())
@@ -438,7 +519,7 @@ def main(argv):
 
     app = load_app(spec)  # before listening: a broken app is a failed start
     try:
-        server, unix_path = make_server(opts["socket"], threads, mode)
+        server, unix_path = make_server(opts["socket"], threads, mode, idle)
     except OSError as e:
         sys.stderr.write("scgi_wsgi: cannot listen on %s: %s\n"
                          % (opts["socket"], e.strerror or e))
@@ -462,23 +543,23 @@ def main(argv):
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
-        server.serve_forever(poll_interval=0.5)
+        server.serve_forever(poll_interval=min(0.5, idle / 4 or 0.5))
+    except Idle:
+        # first what would let a new app start beside us: the pid file
+        # (a new one could be removed with it later), then the socket file
+        # (a connect then fails with ENOENT, and cgi2scgi starts a new app)
+        sys.stderr.write("scgi_wsgi: idle for %g s: exiting\n" % idle)
+        if pidfile:
+            unlink_pidfile(pidfile)
+        if unix_path:
+            unlink_ours(server, unix_path)
+        server.wind_down()
     finally:
         server.server_close()
         if unix_path:
-            try:
-                os.unlink(unix_path)
-            except OSError as e:
-                if e.errno != errno.ENOENT:
-                    raise
+            unlink_ours(server, unix_path)
         if pidfile:
-            try:
-                with open(pidfile) as f:
-                    mine = f.read().strip() == str(os.getpid())
-                if mine:
-                    os.unlink(pidfile)
-            except OSError:
-                pass
+            unlink_pidfile(pidfile)
     return 0
 
 
