@@ -111,7 +111,7 @@ getvar(char **env, const char *name)
 {
 	const char *e = lookup(env, name);
 
-	return e ? e + len(name) + 1 : NULL;
+	return e ? find(e, '=') + 1 : NULL;
 }
 
 /* the strings up to a NULL, in one write (one line stays one line in a
