@@ -182,8 +182,9 @@ const char *tag;
 void
 logline(const char *what, const char *detail)
 {
-	say(2, "cgi2scgi: ", tag ? tag : "cgi2scgi", ": ", what, detail ? ": " : "",
-	    detail ? detail : "", "\n", NULL);
+	/* without a detail, the line ends at it: a NULL */
+	say(2, "cgi2scgi: ", tag ? tag : "cgi2scgi", ": ", what,
+	    detail ? ": " : "\n", detail, "\n", NULL);
 }
 
 /* the same with an error (-errno or errno) as the detail */
