@@ -273,7 +273,7 @@ status(const struct config *c)
 	long fd = sys_open(c->lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 
 	if (record_read(fd, &r) < 0)	/* fd -1 too: its lseek fails */
-		say(1, "last start: none recorded\n", NULL);
+		say(1, "last start: ", "none recorded\n", NULL);
 	else
 		say(1, "last start: ", nth(states, r.state), ", ",
 		    num(now - r.epoch), " s ago\nfailures in a row: ",
