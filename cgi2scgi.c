@@ -257,9 +257,10 @@ warn_shared(const char *what, const char *path)
 	const char *dir = path ? dir_of(path) : NULL;
 	struct kstat st;
 
-	if (dir && sys_stat(AT_FDCWD, *dir ? dir : ".", 0, &st) == 0 &&
-	    (st.mode & 022))
-		say(1, "warning: the ", what, " is in ", *dir ? dir : "./",
+	if (dir && *dir == '\0')
+		dir = "./";	/* a bare name */
+	if (dir && sys_stat(AT_FDCWD, dir, 0, &st) == 0 && (st.mode & 022))
+		say(1, "warning: the ", what, " is in ", dir,
 		    ",", " writable by group or others" /* lock.c's tail */,
 		    "\n", NULL);
 }
