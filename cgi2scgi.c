@@ -372,7 +372,7 @@ main(int argc, char **argv, char **env)
 	const char *self = shebang(argc, argv, env), *cl;
 	unsigned long long none = 0;	/* the kernel's sigset: 64 bits */
 	long fd;
-	int r;
+	int r, opt;
 
 	/* R35a: /dev/null on any of fds 0-2 that is closed, so that no
 	 * socket, lock or log takes their numbers */
@@ -384,9 +384,9 @@ main(int argc, char **argv, char **env)
 	 * inherits this mask (R37) */
 	sys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&none, 0, sizeof none, 0);
 	r = load(&c, &self, env);
-	if (getvar(env, "GATEWAY_INTERFACE") == NULL &&
-	    argc > (self != NULL ? 2 : 1))
-		return command(&c, r, argv + (self != NULL ? 2 : 1), env);
+	opt = self != NULL ? 2 : 1;	/* the first option, after any config */
+	if (getvar(env, "GATEWAY_INTERFACE") == NULL && argc > opt)
+		return command(&c, r, argv + opt, env);
 	if (r == 0)
 		r = config_check(&c);
 	if (parse_length(cl = getvar(env, "CONTENT_LENGTH"), &left) < 0) {
