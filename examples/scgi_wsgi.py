@@ -297,6 +297,7 @@ def limit_threads(server_class, n, idle=None):
             self.active = 0  # requests in flight
             self.last = time.monotonic()  # when the last one ended
             self.done = threading.Condition()
+            self.stopping = False  # SIGTERM: requests in flight are cut
             server_class.server_activate(self)
 
         def process_request(self, request, client_address):
@@ -338,8 +339,8 @@ def limit_threads(server_class, n, idle=None):
                 self._handle_request_noblock()
             self.server_close()
             with self.done:
-                while self.active:
-                    self.done.wait()
+                while self.active and not self.stopping:
+                    self.done.wait(0.5)
     return Limited
 
 
@@ -538,6 +539,7 @@ def main(argv):
         os.close(ready)
 
     def stop(signum, frame):
+        server.stopping = True
         threading.Thread(target=server.shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

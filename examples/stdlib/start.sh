@@ -10,6 +10,11 @@
 # For your own app, change the last argument: a Django project is
 # "mysite.wsgi:application" (with --chdir to the project), a Flask app
 # "app:app"; WSGI_APP overrides it here.
+#
+# Scaling to zero: with SCGI_IDLE=SECONDS in the environment (an
+# `env = SCGI_IDLE=600` line of app.cgi), scgi_wsgi.py exits 0 once no
+# request has been in flight for that long, removing its socket and pid
+# files; the next request starts it again.  Unset: it runs until stopped.
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 sock=${CGI2SCGI_SOCKET:?CGI2SCGI_SOCKET must name the socket to listen on}
