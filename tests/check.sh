@@ -13,6 +13,7 @@
 #   deliver   own answers and bodies delivered by every server (deliver.sh)
 #   deploy    restart on touch, stop, status, windows, through real servers
 #             with uWSGI and Perl (deploy.sh)
+#   idle      the app exits when idle, the next request starts it (idle.sh)
 #   hostile   shared-host hazards, with a neighbour user (hostile.sh)
 # The four release binaries under qemu are `make release-check`, apart:
 # it adds dpkg foreign architectures and cross compilers to the machine.
@@ -68,6 +69,7 @@ run ondemand bash tests/it/ondemand.sh ./cgi2scgi
 run edge bash tests/it/edge.sh ./cgi2scgi
 run lifecycle bash tests/it/lifecycle.sh ./cgi2scgi
 run deploy bash tests/it/deploy.sh ./cgi2scgi
+run idle bash tests/it/idle.sh ./cgi2scgi
 run flask bash tests/it/flask.sh ./cgi2scgi
 [ -f tests/it/deliver.sh ] && run deliver bash tests/it/deliver.sh ./cgi2scgi
 [ -f tests/it/hostile.sh ] && run hostile bash tests/it/hostile.sh ./cgi2scgi
