@@ -320,8 +320,10 @@ locked(const struct config *c, int lk, char **env, int want, long *retry)
 	 * each request a wait of its own */
 	if (pid > 0 && r.epoch + c->start_timeout > now &&
 	    !is_down(s = wait_up(c, 0, r.epoch + c->start_timeout - now, 1))) {
-		if (s >= 0)	/* that start has settled: say so */
+		if (s >= 0) {	/* that start came up: say so (R45) */
+			r.failures = 0;
 			note(lk, &r);
+		}
 		else {		/* busy: never a second copy (R30) */
 			logerr("start_timeout passed", s);
 			s = -503;
