@@ -54,31 +54,10 @@ CLIENT=$IT_DIR/deploy-client.py
 
 # ---- cleanup: every app process seen, by pid ------------------------------------
 
-# kill -KILL each pid listed in the app dirs' "pids" and "app.pid" files whose
-# command line still names our private tree (a pid reused by another process
-# since is left alone)
-kill_apps() {
-	local f p
-	for f in "$T"/a/*/pids "$T"/a/*/app.pid; do
-		[ -f "$f" ] || continue
-		for p in $(cat "$f" 2>/dev/null); do
-			case $p in *[!0-9]* | '') continue ;; esac
-			tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF "$T/" &&
-			    kill -KILL "$p" 2>/dev/null
-		done
-	done
-	return 0
-}
-at_exit kill_apps
+at_exit kill_apps	# lib.sh: the pids of the app dirs, by pid
 
 # ---- helpers ------------------------------------------------------------------------
 
-# appdir NAME: a fresh state dir $T/a/NAME, writable by www-data; sets A
-appdir() {
-	A=$T/a/$1
-	mkdir -p "$A"
-	chmod 777 "$A"
-}
 
 # the start lines for app dir $A and deploy-start.sh's KIND
 start_lines() {	# KIND
@@ -86,19 +65,11 @@ start_lines() {	# KIND
 	    "env = STATE=$A" "env = IT=$T/it" "env = KIND=$1"
 }
 
-starts() { nlines "$A/starts"; }	# runs of start of app dir $A
 stops() { nlines "$A/stops"; }		# runs of deploy-stop.sh
 goodbyes() { grep -c 'goodbye to uWSGI' "$A/uwsgi.log" 2>/dev/null; }	# uWSGI ends
 rec() { cat "$A/app.sock.lock" 2>/dev/null; }	# the lock record
 note_pid() { cat "$A/app.pid" >>"$A/pids" 2>/dev/null; }	# for the cleanup
 
-nstarts() {	# nstarts WANT
-	local n
-	n=$(starts)
-	[ "$n" = "$1" ] && return 0
-	WHY="start ran $n times, want $1"
-	return 1
-}
 nstops() {	# nstops WANT
 	local n
 	n=$(stops)
@@ -111,11 +82,6 @@ ngoodbyes() {	# ngoodbyes WANT: uWSGI masters that shut down, from its log
 	n=$(goodbyes)
 	[ "${n:-0}" = "$1" ] && return 0
 	WHY="uWSGI shut down $n times, want $1"
-	return 1
-}
-code_is() {	# code_is NAME WANT: the last fetch (NAME) got HTTP WANT
-	[ "$CODE" = "$2" ] && return 0
-	WHY="HTTP $CODE, want $2: $(head -c 200 "$O/$1.body" 2>/dev/null | cat -v)"
 	return 1
 }
 ra_is() {	# ra_is WANT

@@ -159,11 +159,6 @@ os.execv(sys.argv[1], sys.argv[1:])') ;;	# SIGALRM blocked
 # ran NAME WHAT: print what the last run NAME did
 ran() { echo "   $2: exit $RC after $SECS s: $(head -1 "$O/$1.out" | cat -v)"; }
 
-code_is() {	# code_is NAME WANT: the last fetch's status
-	[ "$CODE" = "$2" ] && return 0
-	WHY="HTTP $CODE, want $2: $(head -c 200 "$O/$1.body" 2>/dev/null | cat -v)"
-	return 1
-}
 ra_ok() {	# ra_ok VALUE MAX: a Retry-After of 1..MAX
 	[ -n "$1" ] && [ "$1" -ge 1 ] && [ "$1" -le "$2" ] && return 0
 	WHY="Retry-After [$1], want 1..$2"

@@ -50,43 +50,10 @@ IDLE=2			# the idle time of sections 2 to 4, seconds
 
 # ---- cleanup: every app process seen, by pid ------------------------------------
 
-# kill -KILL each pid of the app dirs' "pids" files whose command line still
-# names our private tree (a pid reused since is left alone)
-kill_apps() {
-	local f p
-	for f in "$T"/a/*/pids; do
-		[ -f "$f" ] || continue
-		for p in $(cat "$f" 2>/dev/null); do
-			case $p in *[!0-9]* | '') continue ;; esac
-			tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF "$T/" &&
-			    kill -KILL "$p" 2>/dev/null
-		done
-	done
-	return 0
-}
-at_exit kill_apps
+at_exit kill_apps	# lib.sh: the pids of the app dirs, by pid
 
 # ---- helpers ------------------------------------------------------------------------
 
-# appdir NAME: a fresh app dir $T/a/NAME, writable by www-data; sets A
-appdir() {
-	A=$T/a/$1
-	mkdir -p "$A"
-	chmod 777 "$A"
-}
-starts() { nlines "$A/starts"; }	# runs of start of app dir $A
-nstarts() {	# nstarts WANT
-	local n
-	n=$(starts)
-	[ "$n" = "$1" ] && return 0
-	WHY="start ran $n times, want $1"
-	return 1
-}
-code_is() {	# code_is NAME WANT: the last fetch (NAME) got HTTP WANT
-	[ "$CODE" = "$2" ] && return 0
-	WHY="HTTP $CODE, want $2: $(head -c 200 "$O/$1.body" 2>/dev/null | cat -v)"
-	return 1
-}
 # body_pid NAME: the "app pid" the hello app reports in $O/NAME.body (the
 # process that served: uWSGI's worker, scgi_wsgi.py itself)
 body_pid() { sed -n 's/^app pid: *\([0-9]*\).*/\1/p' "$O/$1.body" 2>/dev/null; }

@@ -546,3 +546,40 @@ summary() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 }
+
+# ---- app state directories (ondemand, deploy, idle, hostile) ---------------------
+
+# appdir NAME: a fresh state dir $T/a/NAME, writable by www-data; sets A
+appdir() {
+	A=$T/a/$1
+	mkdir -p "$A"
+	chmod 777 "$A"
+}
+starts() { nlines "$A/starts"; }	# runs of the start command of app dir $A
+nstarts() {	# nstarts WANT: the start command of app dir $A ran WANT times
+	local n
+	n=$(starts)
+	[ "$n" = "$1" ] && return 0
+	WHY="start ran $n times, want $1"
+	return 1
+}
+code_is() {	# code_is NAME WANT: the last fetch (NAME) got HTTP WANT
+	[ "$CODE" = "$2" ] && return 0
+	WHY="HTTP $CODE, want $2: $(head -c 200 "$O/$1.body" 2>/dev/null | cat -v)"
+	return 1
+}
+# kill_apps: kill -KILL each pid listed in the app dirs' "pids" and "app.pid"
+# files whose command line still names our private tree (a pid reused by
+# another process since is left alone); for at_exit
+kill_apps() {
+	local f p
+	for f in "$T"/a/*/pids "$T"/a/*/app.pid; do
+		[ -f "$f" ] || continue
+		for p in $(cat "$f" 2>/dev/null); do
+			case $p in *[!0-9]* | '') continue ;; esac
+			tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF "$T/" &&
+			    kill -KILL "$p" 2>/dev/null
+		done
+	done
+	return 0
+}

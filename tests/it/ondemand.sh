@@ -84,12 +84,6 @@ at_exit 'kill_app_dir "$T"/a/*'
 
 # ---- helpers -------------------------------------------------------------------------
 
-# appdir NAME: a fresh state dir $T/a/NAME, writable by www-data; sets A
-appdir() {
-	A=$T/a/$1
-	mkdir -p "$A"
-	chmod 777 "$A"
-}
 
 # the usual start lines for app dir $A, KIND, DELAY
 start_lines() {	# KIND DELAY
@@ -97,7 +91,6 @@ start_lines() {	# KIND DELAY
 	    "env = STATE=$A" "env = IT=$T/it" "env = KIND=$1" "env = DELAY=$2"
 }
 
-starts() { nlines "$A/starts"; }	# runs of the start command of app dir $A
 
 # float comparison: lt A B
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
@@ -109,13 +102,6 @@ fast() {	# fast BOUND: the last fetch took less than BOUND seconds
 code_is() {	# code_is WANT
 	[ "$CODE" = "$1" ] && return 0
 	WHY="HTTP $CODE, want $1: $(head -c 200 "$O/$REQ.body" 2>/dev/null | cat -v)"
-	return 1
-}
-nstarts() {	# nstarts WANT
-	local n
-	n=$(starts)
-	[ "$n" = "$1" ] && return 0
-	WHY="start ran $n times, want $1"
 	return 1
 }
 
