@@ -19,6 +19,9 @@ import socket
 import sys
 import threading
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the tests
+from scgi_server import read_header  # noqa: E402 (the one SCGI reader)
+
 STATE = os.environ["STATE"]
 SOCK = os.environ["CGI2SCGI_SOCKET"]
 STUBBORN = "--stubborn" in sys.argv[1:]
@@ -42,30 +45,12 @@ def on_term(signum, frame):
     os._exit(0)
 
 
-def read_netstring(c):
-    n = b""
-    while True:
-        ch = c.recv(1)
-        if not ch:
-            raise EOFError
-        if ch == b":":
-            break
-        n += ch
-    want = int(n) + 1  # the header and its ","
-    buf = b""
-    while len(buf) < want:
-        b = c.recv(want - len(buf))
-        if not b:
-            raise EOFError
-        buf += b
-    f = buf[:-1].split(b"\0")
-    return dict(zip(f[0::2], f[1::2]))
-
-
 def serve(c):
     try:
-        env = read_netstring(c)
-        left = int(env.get(b"CONTENT_LENGTH", b"0") or 0)
+        pairs = read_header(c)
+        if pairs is None:
+            raise EOFError
+        left = int(dict(pairs).get(b"CONTENT_LENGTH", b"0") or 0)
         while left > 0:
             b = c.recv(min(left, 65536))
             if not b:

@@ -45,7 +45,7 @@ chmod 755 "$CGI" "$T/www" "$T/a" "$T/ex"
 chmod 777 "$T/log"
 # helpers run by www-data (start and stop commands, apps): in $T, readable
 it_copy 755 deploy-start.sh deploy-stop.sh
-it_copy 644 deploy-wsgi.py deploy-app.py
+it_copy 644 deploy-wsgi.py deploy-app.py scgi_server.py
 cp -r "$IT_DIR/../../examples/perl" "$IT_DIR/../../examples/stdlib" \
     "$IT_DIR/../../examples/scgi_wsgi.py" "$T/ex/"
 chmod -R a+rX "$T/ex"
